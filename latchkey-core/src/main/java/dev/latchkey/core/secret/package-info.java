@@ -1,0 +1,5 @@
+/** Secrets as a type whose text form is a fingerprint, so that logging one leaks nothing. */
+@NullMarked
+package dev.latchkey.core.secret;
+
+import org.jspecify.annotations.NullMarked;
