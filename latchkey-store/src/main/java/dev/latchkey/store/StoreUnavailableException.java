@@ -1,0 +1,14 @@
+package dev.latchkey.store;
+
+/**
+ * A store operation failed because the database did not answer or refused the statement. The
+ * message names the operation and the SQLState only: never SQL values, tokens or credentials.
+ * Callers treat it as transient (retryable 503), never as "no grant".
+ */
+public final class StoreUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresSealedTokenStoreTest extends SealedTokenStoreContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
