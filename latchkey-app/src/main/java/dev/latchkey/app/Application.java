@@ -1,0 +1,86 @@
+package dev.latchkey.app;
+
+import dev.latchkey.app.config.LatchkeyConfig;
+import dev.latchkey.core.crypto.CipherHealthCheck;
+import dev.latchkey.core.crypto.InvalidKeysetException;
+import dev.latchkey.core.crypto.Keyset;
+import dev.latchkey.core.crypto.TinkCipher;
+import dev.latchkey.server.LatchkeyServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running Latchkey: every adapter wired to the core from one validated configuration. The
+ * only place where modules meet. {@link #close()} drains HTTP first (readiness turns false), then
+ * closes the storage.
+ */
+public final class Application implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private final Storage storage;
+    private final LatchkeyServer server;
+    private final int port;
+
+    private Application(Storage storage, LatchkeyServer server, int port) {
+        this.storage = storage;
+        this.server = server;
+        this.port = port;
+    }
+
+    /**
+     * Opens the database (running migrations), checks the keyset and starts serving HTTP.
+     *
+     * @throws InvalidKeysetException if the keyset has no usable primary key
+     * @throws dev.latchkey.store.DatabaseUnavailableException if the database cannot be reached or
+     *     migrated; its message names the database (without password) and the cause
+     */
+    public static Application start(LatchkeyConfig config, Keyset keyset, Clock clock) throws InvalidKeysetException {
+        TinkCipher cipher = TinkCipher.of(keyset);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Storage storage = Storage.open(config.database(), cipher, metrics, clock);
+        try {
+            LatchkeyServer server = LatchkeyServer.builder()
+                    .host(config.server().host())
+                    .port(config.server().port())
+                    .drainTimeout(config.server().drainTimeout())
+                    .clock(clock)
+                    .meterRegistry(metrics)
+                    .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
+                    .build();
+            int port = server.start();
+            LOG.atInfo()
+                    .addKeyValue("port", port)
+                    .addKeyValue("database", storage.database().displayUrl())
+                    .addKeyValue("tenants", config.tenants().size())
+                    .addKeyValue("primary_key_id", keyset.primaryKeyId())
+                    .log("Latchkey started");
+            return new Application(storage, server, port);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    /** The port HTTP is served on (the configured one, or the one chosen for port 0). */
+    public int port() {
+        return port;
+    }
+
+    /** The token store and the database behind it. */
+    public Storage storage() {
+        return storage;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            storage.close();
+        }
+    }
+}
