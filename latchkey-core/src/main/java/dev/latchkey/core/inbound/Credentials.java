@@ -1,0 +1,28 @@
+package dev.latchkey.core.inbound;
+
+import dev.latchkey.core.secret.Secret;
+import dev.latchkey.core.tenant.TenantId;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a request presented, already extracted from HTTP (RFC 6750 §2.1 header parsing happens in
+ * the server): at most a bearer token and an API key, plus the tenant the caller named, if any.
+ */
+public record Credentials(
+        @Nullable TenantId tenantHint,
+        @Nullable Secret bearer,
+        @Nullable Secret apiKey) {
+
+    public Optional<TenantId> tenant() {
+        return Optional.ofNullable(tenantHint);
+    }
+
+    public Optional<Secret> bearerToken() {
+        return Optional.ofNullable(bearer);
+    }
+
+    public Optional<Secret> apiKeyValue() {
+        return Optional.ofNullable(apiKey);
+    }
+}
