@@ -19,6 +19,8 @@ public sealed interface AuthOutcome {
     record NoCredentials() implements AuthOutcome {}
 
     /**
+     * The credential was presented but is not acceptable.
+     *
      * @param reason a fixed code for metrics and audit (e.g. {@code alg_not_allowed}, {@code expired})
      * @param description a short human text that never contains the token or its claims verbatim
      */
