@@ -2,6 +2,7 @@ package dev.latchkey.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -52,16 +53,25 @@ public final class Nginx implements AutoCloseable {
                     scgi_temp_path %s/tmp/scgi;
                 %s
                 }
-                """
-                .formatted(
+                """.formatted(
                         root ? "user root;" : "",
-                        dir, dir, dir, dir, dir, dir, dir,
+                        dir,
+                        dir,
+                        dir,
+                        dir,
+                        dir,
+                        dir,
+                        dir,
                         serverBlocks.replace("PORT", Integer.toString(port)));
         try {
             Files.createDirectories(dir.resolve("tmp"));
             Files.writeString(dir.resolve("nginx.conf"), config, StandardCharsets.UTF_8);
             Process process = new ProcessBuilder(
-                            BINARY.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
+                            BINARY.toString(),
+                            "-p",
+                            dir.toString(),
+                            "-c",
+                            dir.resolve("nginx.conf").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("nginx.out").toFile())
                     .start();
@@ -105,7 +115,7 @@ public final class Nginx implements AutoCloseable {
                 throw new IllegalStateException("nginx exited with " + process.exitValue() + ": " + output());
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
                 return;
             } catch (IOException notYet) {
                 pause(25);
