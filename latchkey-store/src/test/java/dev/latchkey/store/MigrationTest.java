@@ -55,6 +55,35 @@ class MigrationTest {
                         "token_sets user_id NO",
                         "token_sets version NO");
         assertThat(onPostgres)
+                .filteredOn(column -> column.startsWith("users "))
+                .containsExactly(
+                        "users created_at NO",
+                        "users email YES",
+                        "users email_verified NO",
+                        "users groups NO",
+                        "users id NO",
+                        "users tenant NO");
+        assertThat(onPostgres)
+                .filteredOn(column -> column.startsWith("identity_bindings "))
+                .containsExactly(
+                        "identity_bindings created_at NO",
+                        "identity_bindings issuer NO",
+                        "identity_bindings subject NO",
+                        "identity_bindings tenant NO",
+                        "identity_bindings user_id NO");
+        assertThat(onPostgres)
+                .filteredOn(column -> column.startsWith("api_keys "))
+                .containsExactly(
+                        "api_keys created_at NO",
+                        "api_keys expires_at YES",
+                        "api_keys hash NO",
+                        "api_keys id NO",
+                        "api_keys last_used_at YES",
+                        "api_keys revoked_at YES",
+                        "api_keys scopes NO",
+                        "api_keys tenant NO",
+                        "api_keys user_id NO");
+        assertThat(onPostgres)
                 .filteredOn(column -> column.startsWith("audit_events "))
                 .containsExactly(
                         "audit_events action NO",
@@ -72,7 +101,9 @@ class MigrationTest {
         String applied = "SELECT version, description FROM flyway_schema_history"
                 + " WHERE version IS NOT NULL AND success ORDER BY installed_rank";
 
-        assertThat(rows(h2, applied)).isEqualTo(rows(postgres, applied)).containsExactly("1 token sets and audit");
+        assertThat(rows(h2, applied))
+                .isEqualTo(rows(postgres, applied))
+                .containsExactly("1 token sets and audit", "2 identity and api keys");
     }
 
     @Test
@@ -80,7 +111,7 @@ class MigrationTest {
         try (Database again = Database.open(postgres.settings())) {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
-        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1");
+        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2");
     }
 
     /** Each row's values joined by spaces. */

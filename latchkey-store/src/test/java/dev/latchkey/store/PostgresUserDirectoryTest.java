@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresUserDirectoryTest extends UserDirectoryContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
