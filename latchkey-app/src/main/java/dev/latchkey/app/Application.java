@@ -5,7 +5,15 @@ import dev.latchkey.core.crypto.CipherHealthCheck;
 import dev.latchkey.core.crypto.InvalidKeysetException;
 import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.core.crypto.TinkCipher;
+import dev.latchkey.core.identity.ApiKeyVerifier;
+import dev.latchkey.core.identity.IdentityPolicies;
+import dev.latchkey.core.identity.IdentityResolver;
+import dev.latchkey.core.inbound.Authenticator;
+import dev.latchkey.core.inbound.BearerValidator;
+import dev.latchkey.core.inbound.CredentialAuthenticator;
+import dev.latchkey.server.AuthRoutes;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.store.JdbcUserDirectory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -50,6 +58,7 @@ public final class Application implements AutoCloseable {
                     .clock(clock)
                     .meterRegistry(metrics)
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
+                    .routes(new AuthRoutes(authenticator(config, storage, clock), metrics))
                     .build();
             int port = server.start();
             LOG.atInfo()
@@ -63,6 +72,21 @@ public final class Application implements AutoCloseable {
             storage.close();
             throw e;
         }
+    }
+
+    /**
+     * Bearer validation per tenant, identity resolution over the database, and API keys. API keys
+     * are refused as disabled until the deployment has a key-hashing pepper (issue note).
+     */
+    private static Authenticator authenticator(LatchkeyConfig config, Storage storage, Clock clock) {
+        BearerValidator validator =
+                new BearerValidator(InboundPolicies.issuers(config), clock, BearerValidator.Listener.NONE);
+        IdentityResolver identities = new IdentityResolver(
+                new JdbcUserDirectory(storage.database().dataSource()),
+                IdentityPolicies.of(InboundPolicies.identities(config)),
+                storage.audit(),
+                clock);
+        return new CredentialAuthenticator(validator, identities, ApiKeyVerifier.DISABLED);
     }
 
     /** The port HTTP is served on (the configured one, or the one chosen for port 0). */

@@ -49,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  * back on restores the keys. Thread-safe. Plaintext keys never appear in exceptions, audit events
  * or {@code toString()}.
  */
-public final class ApiKeys {
+public final class ApiKeys implements ApiKeyVerifier {
     private static final String PREFIX = "lk_";
     private static final int SECRET_LENGTH = 43;
     private static final Pattern FORMAT =
@@ -147,6 +147,7 @@ public final class ApiKeys {
      * any presented value. Refusals other than malformed input and disabled tenants are audited as
      * {@code api_key.refused} with the key id (never the key).
      */
+    @Override
     public ApiKeyAuthentication authenticate(TenantId tenant, Secret presented) {
         Optional<IdentityPolicy> policy = policies.forTenant(tenant);
         if (policy.isEmpty() || !policy.get().apiKeysEnabled()) {
