@@ -11,13 +11,18 @@ import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.inbound.Authenticator;
 import dev.latchkey.core.inbound.BearerValidator;
 import dev.latchkey.core.inbound.CredentialAuthenticator;
+import dev.latchkey.core.inbound.IssuerPolicy;
+import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.server.AuthRoutes;
 import dev.latchkey.server.LatchkeyServer;
 import dev.latchkey.store.JdbcUserDirectory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +63,7 @@ public final class Application implements AutoCloseable {
                     .clock(clock)
                     .meterRegistry(metrics)
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
-                    .routes(new AuthRoutes(authenticator(config, storage, clock), metrics))
+                    .routes(new AuthRoutes(authenticator(config, storage, metrics, clock), metrics))
                     .build();
             int port = server.start();
             LOG.atInfo()
@@ -78,9 +83,17 @@ public final class Application implements AutoCloseable {
      * Bearer validation per tenant, identity resolution over the database, and API keys. API keys
      * are refused as disabled until the deployment has a key-hashing pepper (issue note).
      */
-    private static Authenticator authenticator(LatchkeyConfig config, Storage storage, Clock clock) {
-        BearerValidator validator =
-                new BearerValidator(InboundPolicies.issuers(config), clock, BearerValidator.Listener.NONE);
+    private static Authenticator authenticator(
+            LatchkeyConfig config, Storage storage, MeterRegistry metrics, Clock clock) {
+        Map<TenantId, List<IssuerPolicy>> issuers = InboundPolicies.issuers(config);
+        ValidationMetrics validationMetrics = new ValidationMetrics(
+                metrics,
+                issuers.keySet(),
+                issuers.values().stream()
+                        .flatMap(List::stream)
+                        .map(IssuerPolicy::issuer)
+                        .collect(Collectors.toSet()));
+        BearerValidator validator = new BearerValidator(issuers, clock, validationMetrics);
         IdentityResolver identities = new IdentityResolver(
                 new JdbcUserDirectory(storage.database().dataSource()),
                 IdentityPolicies.of(InboundPolicies.identities(config)),

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** A {@link UserDirectory} in memory for resolver tests; one lock makes every method atomic. */
-final class InMemoryUserDirectory implements UserDirectory {
+public final class InMemoryUserDirectory implements UserDirectory {
     private record UserKey(TenantId tenant, UserId id) {}
 
     private final Map<UserKey, User> users = new HashMap<>();

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An {@link AuditLog} that keeps every event, for assertions. */
-final class RecordingAuditLog implements AuditLog {
+public final class RecordingAuditLog implements AuditLog {
     private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
 
     @Override
@@ -14,11 +14,11 @@ final class RecordingAuditLog implements AuditLog {
         events.add(event);
     }
 
-    List<AuditEvent> events() {
+    public List<AuditEvent> events() {
         return List.copyOf(events);
     }
 
-    List<String> actions() {
+    public List<String> actions() {
         return events.stream()
                 .map(event -> event.action() + ":" + event.reason())
                 .toList();
