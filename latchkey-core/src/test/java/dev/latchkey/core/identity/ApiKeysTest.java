@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.latchkey.core.identity.ApiKeyAuthentication.Reason;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.core.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

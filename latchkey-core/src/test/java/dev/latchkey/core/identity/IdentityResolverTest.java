@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latchkey.core.identity.IdentityPolicy.Provisioning;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.core.testing.TestClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.core.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

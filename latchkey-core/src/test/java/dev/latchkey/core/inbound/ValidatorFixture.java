@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.core.testing.TestClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.latchkey.core.inbound;
+package dev.latchkey.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,23 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand (core cannot use the testkit's MutableClock: testkit depends on core). */
-final class TestClock extends Clock {
+/**
+ * A clock the core's tests move by hand. Core cannot use the testkit's {@code MutableClock}: the
+ * testkit depends on core. Thread-safe; always UTC.
+ */
+public final class TestClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    TestClock(Instant start) {
+    /** A clock at 2030-01-01T00:00:00Z. */
+    public TestClock() {
+        this(Instant.parse("2030-01-01T00:00:00Z"));
+    }
+
+    public TestClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now.updateAndGet(instant -> instant.plus(duration));
     }
 
