@@ -5,16 +5,19 @@ import dev.latchkey.core.crypto.CipherHealthCheck;
 import dev.latchkey.core.crypto.InvalidKeysetException;
 import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.core.crypto.TinkCipher;
-import dev.latchkey.core.identity.ApiKeyVerifier;
+import dev.latchkey.core.identity.ApiKeys;
 import dev.latchkey.core.identity.IdentityPolicies;
 import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.inbound.Authenticator;
 import dev.latchkey.core.inbound.BearerValidator;
 import dev.latchkey.core.inbound.CredentialAuthenticator;
 import dev.latchkey.core.inbound.IssuerPolicy;
+import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.server.ApiKeyRoutes;
 import dev.latchkey.server.AuthRoutes;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.store.JdbcApiKeyStore;
 import dev.latchkey.store.JdbcUserDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,12 +53,16 @@ public final class Application implements AutoCloseable {
      * @throws InvalidKeysetException if the keyset has no usable primary key
      * @throws dev.latchkey.store.DatabaseUnavailableException if the database cannot be reached or
      *     migrated; its message names the database (without password) and the cause
+     * @throws dev.latchkey.core.secret.DeploymentSecretUnreadableException if the stored API key
+     *     pepper does not open with this keyset (it is never replaced silently)
      */
     public static Application start(LatchkeyConfig config, Keyset keyset, Clock clock) throws InvalidKeysetException {
         TinkCipher cipher = TinkCipher.of(keyset);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Storage storage = Storage.open(config.database(), cipher, metrics, clock);
         try {
+            ApiKeys apiKeys = apiKeys(config, storage, clock);
+            Authenticator authenticator = authenticator(config, storage, apiKeys, metrics, clock);
             LatchkeyServer server = LatchkeyServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
@@ -63,7 +70,8 @@ public final class Application implements AutoCloseable {
                     .clock(clock)
                     .meterRegistry(metrics)
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
-                    .routes(new AuthRoutes(authenticator(config, storage, metrics, clock), metrics))
+                    .routes(new AuthRoutes(authenticator, metrics))
+                    .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
                     .build();
             int port = server.start();
             LOG.atInfo()
@@ -80,11 +88,22 @@ public final class Application implements AutoCloseable {
     }
 
     /**
-     * Bearer validation per tenant, identity resolution over the database, and API keys. API keys
-     * are refused as disabled until the deployment has a key-hashing pepper (issue note).
+     * API keys in the database, hashed under the deployment's pepper: generated at the first start,
+     * sealed in the database, the same for every replica.
      */
+    private static ApiKeys apiKeys(LatchkeyConfig config, Storage storage, Clock clock) {
+        return new ApiKeys(
+                new JdbcApiKeyStore(storage.database().dataSource()),
+                new JdbcUserDirectory(storage.database().dataSource()),
+                IdentityPolicies.of(InboundPolicies.identities(config)),
+                storage.secrets().getOrCreate(DeploymentSecrets.API_KEY_PEPPER),
+                storage.audit(),
+                clock);
+    }
+
+    /** Bearer validation per tenant, identity resolution over the database, and API keys. */
     private static Authenticator authenticator(
-            LatchkeyConfig config, Storage storage, MeterRegistry metrics, Clock clock) {
+            LatchkeyConfig config, Storage storage, ApiKeys apiKeys, MeterRegistry metrics, Clock clock) {
         Map<TenantId, List<IssuerPolicy>> issuers = InboundPolicies.issuers(config);
         ValidationMetrics validationMetrics = new ValidationMetrics(
                 metrics,
@@ -99,7 +118,7 @@ public final class Application implements AutoCloseable {
                 IdentityPolicies.of(InboundPolicies.identities(config)),
                 storage.audit(),
                 clock);
-        return new CredentialAuthenticator(validator, identities, ApiKeyVerifier.DISABLED);
+        return new CredentialAuthenticator(validator, identities, apiKeys);
     }
 
     /** The port HTTP is served on (the configured one, or the one chosen for port 0). */

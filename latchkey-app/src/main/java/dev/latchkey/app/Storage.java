@@ -6,26 +6,31 @@ import dev.latchkey.core.audit.AuditLog;
 import dev.latchkey.core.crypto.Cipher;
 import dev.latchkey.core.grant.EncryptedTokenStore;
 import dev.latchkey.core.grant.GrantKey;
+import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import dev.latchkey.store.JdbcAuditLog;
+import dev.latchkey.store.JdbcDeploymentSecretStore;
 import dev.latchkey.store.JdbcSealedTokenStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 
 /**
- * The database and what is built on it: the encrypted token store and the audit log. Used by the
- * server and by maintenance commands such as {@code latchkey keys reseal}.
+ * The database and what is built on it: the encrypted token store, the deployment's sealed
+ * secrets and the audit log. Used by the server and by maintenance commands such as {@code
+ * latchkey keys reseal}.
  */
 public final class Storage implements AutoCloseable {
     private final Database database;
     private final EncryptedTokenStore tokens;
+    private final DeploymentSecrets secrets;
     private final AuditLog audit;
 
-    private Storage(Database database, EncryptedTokenStore tokens, AuditLog audit) {
+    private Storage(Database database, EncryptedTokenStore tokens, DeploymentSecrets secrets, AuditLog audit) {
         this.database = database;
         this.tokens = tokens;
+        this.secrets = secrets;
         this.audit = audit;
     }
 
@@ -39,7 +44,8 @@ public final class Storage implements AutoCloseable {
         AuditLog audit = new JdbcAuditLog(database.dataSource());
         EncryptedTokenStore tokens = new EncryptedTokenStore(
                 new JdbcSealedTokenStore(database.dataSource()), cipher, new StoreEvents(audit, metrics, clock));
-        return new Storage(database, tokens, audit);
+        DeploymentSecrets secrets = new DeploymentSecrets(new JdbcDeploymentSecretStore(database.dataSource()), cipher);
+        return new Storage(database, tokens, secrets, audit);
     }
 
     static DatabaseSettings settings(DatabaseConfig config) {
@@ -56,6 +62,11 @@ public final class Storage implements AutoCloseable {
 
     public EncryptedTokenStore tokens() {
         return tokens;
+    }
+
+    /** The deployment's own secrets (the API key pepper), sealed in the database. */
+    public DeploymentSecrets secrets() {
+        return secrets;
     }
 
     public AuditLog audit() {

@@ -39,6 +39,7 @@ class NginxForwardAuthTest {
     private int upstreamCalls;
     private LatchkeyProcess latchkey;
     private Nginx nginx;
+    private int latchkeyPort;
 
     @BeforeEach
     void start() throws Exception {
@@ -61,6 +62,7 @@ class NginxForwardAuthTest {
                         .exitCode())
                 .isZero();
         int port = LatchkeyProcess.freePort();
+        latchkeyPort = port;
         Files.writeString(dir.resolve("latchkey.yaml"), """
                 server: { host: 127.0.0.1, port: %d, publicUrl: "http://127.0.0.1:%d" }
                 database: { url: "jdbc:h2:file:./data/latchkey" }
@@ -151,5 +153,13 @@ class NginxForwardAuthTest {
         synchronized (this) {
             assertThat(upstreamCalls).isZero();
         }
+        String metrics = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + latchkeyPort + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+                .containsPattern("latchkey_inbound_validations_total\\{[^}]*outcome=\"rejected\"")
+                .doesNotContain("not.a.jwt");
     }
 }

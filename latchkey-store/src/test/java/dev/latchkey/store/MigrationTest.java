@@ -84,6 +84,12 @@ class MigrationTest {
                         "api_keys tenant NO",
                         "api_keys user_id NO");
         assertThat(onPostgres)
+                .filteredOn(column -> column.startsWith("deployment_secrets "))
+                .containsExactly(
+                        "deployment_secrets ciphertext NO",
+                        "deployment_secrets created_at NO",
+                        "deployment_secrets name NO");
+        assertThat(onPostgres)
                 .filteredOn(column -> column.startsWith("audit_events "))
                 .containsExactly(
                         "audit_events action NO",
@@ -103,7 +109,7 @@ class MigrationTest {
 
         assertThat(rows(h2, applied))
                 .isEqualTo(rows(postgres, applied))
-                .containsExactly("1 token sets and audit", "2 identity and api keys");
+                .containsExactly("1 token sets and audit", "2 identity and api keys", "3 deployment secrets");
     }
 
     @Test
@@ -111,7 +117,7 @@ class MigrationTest {
         try (Database again = Database.open(postgres.settings())) {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
-        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2");
+        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2", "3");
     }
 
     /** Each row's values joined by spaces. */

@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresDeploymentSecretStoreTest extends DeploymentSecretStoreContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
