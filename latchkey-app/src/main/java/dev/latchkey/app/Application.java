@@ -8,6 +8,7 @@ import dev.latchkey.core.crypto.TinkCipher;
 import dev.latchkey.core.identity.ApiKeys;
 import dev.latchkey.core.identity.IdentityPolicies;
 import dev.latchkey.core.identity.IdentityResolver;
+import dev.latchkey.core.identity.UserDirectory;
 import dev.latchkey.core.inbound.Authenticator;
 import dev.latchkey.core.inbound.BearerValidator;
 import dev.latchkey.core.inbound.CredentialAuthenticator;
@@ -61,8 +62,11 @@ public final class Application implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Storage storage = Storage.open(config.database(), cipher, metrics, clock);
         try {
-            ApiKeys apiKeys = apiKeys(config, storage, clock);
-            Authenticator authenticator = authenticator(config, storage, apiKeys, metrics, clock);
+            UserDirectory users = new JdbcUserDirectory(storage.database().dataSource());
+            IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config));
+            ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
+            Authenticator authenticator =
+                    authenticator(config, storage, users, identityPolicies, apiKeys, metrics, clock);
             LatchkeyServer server = LatchkeyServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
@@ -91,11 +95,12 @@ public final class Application implements AutoCloseable {
      * API keys in the database, hashed under the deployment's pepper: generated at the first start,
      * sealed in the database, the same for every replica.
      */
-    private static ApiKeys apiKeys(LatchkeyConfig config, Storage storage, Clock clock) {
+    private static ApiKeys apiKeys(
+            Storage storage, UserDirectory users, IdentityPolicies identityPolicies, Clock clock) {
         return new ApiKeys(
                 new JdbcApiKeyStore(storage.database().dataSource()),
-                new JdbcUserDirectory(storage.database().dataSource()),
-                IdentityPolicies.of(InboundPolicies.identities(config)),
+                users,
+                identityPolicies,
                 storage.secrets().getOrCreate(DeploymentSecrets.API_KEY_PEPPER),
                 storage.audit(),
                 clock);
@@ -103,7 +108,13 @@ public final class Application implements AutoCloseable {
 
     /** Bearer validation per tenant, identity resolution over the database, and API keys. */
     private static Authenticator authenticator(
-            LatchkeyConfig config, Storage storage, ApiKeys apiKeys, MeterRegistry metrics, Clock clock) {
+            LatchkeyConfig config,
+            Storage storage,
+            UserDirectory users,
+            IdentityPolicies identityPolicies,
+            ApiKeys apiKeys,
+            MeterRegistry metrics,
+            Clock clock) {
         Map<TenantId, List<IssuerPolicy>> issuers = InboundPolicies.issuers(config);
         ValidationMetrics validationMetrics = new ValidationMetrics(
                 metrics,
@@ -113,11 +124,7 @@ public final class Application implements AutoCloseable {
                         .map(IssuerPolicy::issuer)
                         .collect(Collectors.toSet()));
         BearerValidator validator = new BearerValidator(issuers, clock, validationMetrics);
-        IdentityResolver identities = new IdentityResolver(
-                new JdbcUserDirectory(storage.database().dataSource()),
-                IdentityPolicies.of(InboundPolicies.identities(config)),
-                storage.audit(),
-                clock);
+        IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
         return new CredentialAuthenticator(validator, identities, apiKeys);
     }
 

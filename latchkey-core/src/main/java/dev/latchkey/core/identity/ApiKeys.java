@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * HMAC-SHA256 of it under a per-deployment pepper, bound to the tenant and id.
  *
  * <p>Why a keyed hash rather than plain SHA-256: with 256 random bits a plain hash could not be
- * inverted either, but the pepper lives outside the database, so a leaked database dump (or a
- * backup) does not even let anyone test a candidate key offline, and binding tenant and id into
+ * inverted either, but the pepper is sealed in the database under the keyset (which lives outside
+ * it), so a leaked database dump (or a backup) does not even let anyone test a candidate key
+ * offline, and binding tenant and id into
  * the MAC makes a hash copied to another row worthless (C2-08, C8-03). A slow password hash would
  * add nothing for random secrets and cost every request. Changing the pepper invalidates every key.
  *
@@ -74,8 +75,8 @@ public final class ApiKeys implements ApiKeyVerifier {
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * @param pepper the deployment's MAC key for API keys, at least 32 bytes, kept outside the
-     *     database
+     * @param pepper the deployment's MAC key for API keys, at least 32 bytes, readable only with the
+     *     keyset (see {@link dev.latchkey.core.secret.DeploymentSecrets})
      * @throws IllegalArgumentException if the pepper is shorter than 32 bytes
      */
     public ApiKeys(
