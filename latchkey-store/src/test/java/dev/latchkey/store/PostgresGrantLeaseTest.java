@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresGrantLeaseTest extends GrantLeaseContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresRefreshCoordinatorTest extends RefreshCoordinatorContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
