@@ -277,7 +277,10 @@ class ApiKeyRoutesTest {
         assertThat(store.rows()).isEmpty();
     }
 
-    /** Knows alice and bob of every tenant; the routes only ever ask {@link #find}. */
+    /**
+     * A read-only directory that knows alice and bob of every tenant and no external identities;
+     * the API key routes only ever ask {@link #find}, and a write would be a bug worth failing on.
+     */
     private static final class OneUserDirectory implements UserDirectory {
         @Override
         public Optional<User> find(TenantId tenant, UserId user) {
@@ -288,27 +291,27 @@ class ApiKeyRoutesTest {
 
         @Override
         public Optional<User> findByIdentity(ExternalIdentity identity) {
-            throw new UnsupportedOperationException("not used by API keys");
+            return Optional.empty();
         }
 
         @Override
         public List<User> findByVerifiedEmail(TenantId tenant, String email) {
-            throw new UnsupportedOperationException("not used by API keys");
+            return List.of();
         }
 
         @Override
         public User bind(ExternalIdentity identity, UserId user) {
-            throw new UnsupportedOperationException("not used by API keys");
+            throw new IllegalStateException("the API key routes must not write identities");
         }
 
         @Override
         public User provision(User user, ExternalIdentity identity) {
-            throw new UnsupportedOperationException("not used by API keys");
+            throw new IllegalStateException("the API key routes must not write identities");
         }
 
         @Override
         public boolean updateGroups(TenantId tenant, UserId user, Set<String> groups) {
-            throw new UnsupportedOperationException("not used by API keys");
+            throw new IllegalStateException("the API key routes must not write identities");
         }
     }
 }
