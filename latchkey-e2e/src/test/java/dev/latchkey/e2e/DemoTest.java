@@ -52,7 +52,18 @@ class DemoTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(token.statusCode()).isEqualTo(200);
-            assertThat(token.body()).contains("access_token");
+            String accessToken = JsonMapper.builder()
+                    .build()
+                    .readTree(token.body())
+                    .path("access_token")
+                    .asString();
+            HttpResponse<String> verified = HTTP.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/auth/verify"))
+                            .header("Authorization", "Bearer " + accessToken)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
+            assertThat(verified.headers().firstValue("X-Latchkey-Tenant")).hasValue("demo");
             assertThat(Files.exists(dir.resolve("data/demo/keyset.json"))).isTrue();
 
             LatchkeyProcess.Result result = demo.terminate(Duration.ofSeconds(30));
@@ -61,7 +72,8 @@ class DemoTest {
                     .contains("Latchkey DEMO is running")
                     .contains("DEVELOPMENT ONLY")
                     .contains("Try next:")
-                    .contains(base + "/health/ready");
+                    .contains(base + "/health/ready")
+                    .contains(base + "/v1/auth/verify");
         }
     }
 }

@@ -108,6 +108,8 @@ final class DemoCommand implements Callable<Integer> {
                     login:
                       issuer: %s
                       clientId: latchkey-demo
+                    identity:
+                      provisioning: jit
                     apiKeys:
                       enabled: true
                 """.formatted(port, port, dir, dir, TENANT, issuer, issuer);
@@ -127,9 +129,12 @@ final class DemoCommand implements Callable<Integer> {
         out.println("   curl -s " + latchkey + "/health/ready");
         out.println("   curl -s " + latchkey + "/metrics | grep http_server_requests");
         out.println("   curl -s " + issuer + "/.well-known/openid-configuration");
-        out.println("   # a token from the demo IdP (any client id and secret are accepted):");
-        out.println("   curl -s -d grant_type=client_credentials -d client_id=agent -d client_secret=x \\");
-        out.println("        -d scope=latchkey " + issuer + "/token");
+        out.println(
+                "   # a token from the demo IdP (any client id and secret are accepted), then ask Latchkey who it is:");
+        out.println("   TOKEN=$(curl -s -d grant_type=client_credentials -d client_id=agent -d client_secret=x \\");
+        out.println("        -d scope=latchkey " + issuer
+                + "/token | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p')");
+        out.println("   curl -s -i -H \"Authorization: Bearer $TOKEN\" " + latchkey + "/v1/auth/verify");
         out.println("   ./latchkey keys list --keyset data/demo/keyset.json");
         out.println();
         out.println(" Stop with Ctrl+C. Configuration reference: docs/configuration.md");
