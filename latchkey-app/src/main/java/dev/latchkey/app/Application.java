@@ -6,6 +6,7 @@ import dev.latchkey.core.crypto.InvalidKeysetException;
 import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.core.crypto.TinkCipher;
 import dev.latchkey.core.identity.ApiKeys;
+import dev.latchkey.core.identity.CachingUserDirectory;
 import dev.latchkey.core.identity.IdentityPolicies;
 import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.identity.UserDirectory;
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -62,7 +64,9 @@ public final class Application implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Storage storage = Storage.open(config.database(), cipher, metrics, clock);
         try {
-            UserDirectory users = new JdbcUserDirectory(storage.database().dataSource());
+            // Bindings are write-once: keeping found ones for 30 s spares a database read per request.
+            UserDirectory users = new CachingUserDirectory(
+                    new JdbcUserDirectory(storage.database().dataSource()), Duration.ofSeconds(30), 100_000);
             IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config));
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
             Authenticator authenticator =
