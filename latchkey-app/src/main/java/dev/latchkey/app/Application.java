@@ -18,7 +18,9 @@ import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.server.ApiKeyRoutes;
 import dev.latchkey.server.AuthRoutes;
+import dev.latchkey.server.ConnectionRoutes;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.server.TokenRoutes;
 import dev.latchkey.store.JdbcApiKeyStore;
 import dev.latchkey.store.JdbcUserDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,11 +43,13 @@ public final class Application implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
     private final Storage storage;
+    private final Downstream downstream;
     private final LatchkeyServer server;
     private final int port;
 
-    private Application(Storage storage, LatchkeyServer server, int port) {
+    private Application(Storage storage, Downstream downstream, LatchkeyServer server, int port) {
         this.storage = storage;
+        this.downstream = downstream;
         this.server = server;
         this.port = port;
     }
@@ -71,6 +75,7 @@ public final class Application implements AutoCloseable {
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
             Authenticator authenticator =
                     authenticator(config, storage, users, identityPolicies, apiKeys, metrics, clock);
+            Downstream downstream = Downstream.wire(config, storage, cipher, metrics, clock);
             LatchkeyServer server = LatchkeyServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
@@ -80,6 +85,8 @@ public final class Application implements AutoCloseable {
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
                     .routes(new AuthRoutes(authenticator, metrics))
                     .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
+                    .routes(new ConnectionRoutes(authenticator, downstream.connections(), metrics))
+                    .routes(new TokenRoutes(authenticator, downstream.tokens(), metrics))
                     .build();
             int port = server.start();
             LOG.atInfo()
@@ -88,7 +95,7 @@ public final class Application implements AutoCloseable {
                     .addKeyValue("tenants", config.tenants().size())
                     .addKeyValue("primary_key_id", keyset.primaryKeyId())
                     .log("Latchkey started");
-            return new Application(storage, server, port);
+            return new Application(storage, downstream, server, port);
         } catch (RuntimeException e) {
             storage.close();
             throw e;
@@ -147,6 +154,7 @@ public final class Application implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            downstream.close();
             storage.close();
         }
     }

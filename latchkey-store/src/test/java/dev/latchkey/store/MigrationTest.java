@@ -109,7 +109,8 @@ class MigrationTest {
 
         assertThat(rows(h2, applied))
                 .isEqualTo(rows(postgres, applied))
-                .containsExactly("1 token sets and audit", "2 identity and api keys", "3 deployment secrets");
+                .containsExactly(
+                        "1 token sets and audit", "2 identity and api keys", "3 deployment secrets", "4 connect flows");
     }
 
     @Test
@@ -117,7 +118,7 @@ class MigrationTest {
         try (Database again = Database.open(postgres.settings())) {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
-        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2", "3");
+        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2", "3", "4");
     }
 
     /** Each row's values joined by spaces. */

@@ -106,6 +106,15 @@ final class ConfigPrinter {
                 optionalUri(a, "tokenEndpoint", authorization.tokenEndpoint());
                 authorization.clientId().ifPresent(clientId -> a.put("clientId", clientId));
                 secret(a, "clientSecret", authorization.clientSecret());
+                optionalUri(a, "issuer", authorization.issuer());
+                optionalUri(a, "revocationEndpoint", authorization.revocationEndpoint());
+                authorization.clientAuthMethod().ifPresent(method -> a.put("clientAuthMethod", lower(method)));
+                optionalUri(a, "resourceIndicator", authorization.resourceIndicator());
+                if (!authorization.authorizationParameters().isEmpty()) {
+                    ObjectNode parameters = a.putObject("authorizationParameters");
+                    authorization.authorizationParameters().forEach(parameters::put);
+                }
+                a.put("refreshSkew", authorization.refreshSkew().toSeconds() + "s");
             }
             case ExchangeConfig exchange -> {
                 ObjectNode e = node.putObject("exchange");

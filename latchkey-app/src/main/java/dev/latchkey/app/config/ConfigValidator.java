@@ -55,7 +55,16 @@ final class ConfigValidator {
             "authorizationEndpoint",
             "tokenEndpoint",
             "clientId",
-            "clientSecret");
+            "clientSecret",
+            "issuer",
+            "revocationEndpoint",
+            "clientAuthMethod",
+            "resourceIndicator",
+            "authorizationParameters",
+            "refreshSkew");
+    // Parameters of an authorization request Latchkey sets itself (ResourceClient.RESERVED_PARAMETERS).
+    static final java.util.Set<String> RESERVED_AUTHORIZATION_PARAMETERS =
+            dev.latchkey.core.downstream.ResourceClient.RESERVED_PARAMETERS;
     static final List<String> EXCHANGE_KEYS = List.of("type", "scopes", "audience");
 
     static final String DEFAULT_HOST = "127.0.0.1";
@@ -556,7 +565,50 @@ final class ConfigValidator {
         URI tokenEndpoint = m.url("tokenEndpoint", UrlKind.SECURE, false);
         String clientId = m.optionalText("clientId");
         Secret clientSecret = m.secret("clientSecret");
+        URI issuer = m.url("issuer", UrlKind.SECURE, false);
+        URI revocationEndpoint = m.url("revocationEndpoint", UrlKind.SECURE, false);
+        URI resourceIndicator = m.url("resourceIndicator", UrlKind.SECURE, false);
+        AuthorizationConfig.ClientAuthMethod clientAuthMethod = m.has("clientAuthMethod")
+                ? m.choice(
+                        "clientAuthMethod",
+                        AuthorizationConfig.ClientAuthMethod.CLIENT_SECRET_BASIC,
+                        names(AuthorizationConfig.ClientAuthMethod.values()))
+                : null;
+        Map<String, String> parameters = m.textMap("authorizationParameters");
+        for (String parameter : parameters.keySet()) {
+            if (RESERVED_AUTHORIZATION_PARAMETERS.contains(parameter)) {
+                m.problemAt(
+                        KeyPaths.child(m.childPath("authorizationParameters"), parameter),
+                        "is set by Latchkey itself and cannot be configured");
+            }
+        }
+        Duration refreshSkew = m.duration("refreshSkew", AuthorizationConfig.DEFAULT_REFRESH_SKEW);
         boolean isStatic = discovery == AuthorizationConfig.Discovery.STATIC;
+        boolean needsIssuer =
+                discovery == AuthorizationConfig.Discovery.RFC8414 || discovery == AuthorizationConfig.Discovery.OIDC;
+        if (needsIssuer && !m.has("issuer")) {
+            m.problem("issuer", "is required with discovery: rfc8414 or oidc (its metadata is discovered from it)");
+        }
+        if (!isStatic && m.has("revocationEndpoint")) {
+            m.problem("revocationEndpoint", "is allowed only with discovery: static (otherwise it is discovered)");
+        }
+        if (clientAuthMethod == AuthorizationConfig.ClientAuthMethod.NONE && m.has("clientSecret")) {
+            m.problem("clientAuthMethod", "none means a public client: remove clientSecret");
+        }
+        if (clientAuthMethod != null
+                && clientAuthMethod != AuthorizationConfig.ClientAuthMethod.NONE
+                && !m.has("clientSecret")) {
+            m.problem(
+                    "clientSecret",
+                    "is required with clientAuthMethod "
+                            + clientAuthMethod.name().toLowerCase(Locale.ROOT));
+        }
+        if (dynamicRegistration) {
+            m.problem(
+                    "dynamicRegistration",
+                    "RFC 7591 dynamic registration is not supported yet: register Latchkey at the"
+                            + " authorization server and configure clientId (and clientSecret)");
+        }
         for (String endpoint : List.of("authorizationEndpoint", "tokenEndpoint")) {
             if (isStatic && !m.has(endpoint)) {
                 m.problem(endpoint, "is required with discovery: static");
@@ -588,7 +640,13 @@ final class ConfigValidator {
                 Optional.ofNullable(authorizationEndpoint),
                 Optional.ofNullable(tokenEndpoint),
                 Optional.ofNullable(clientId),
-                Optional.ofNullable(clientSecret));
+                Optional.ofNullable(clientSecret),
+                Optional.ofNullable(issuer),
+                Optional.ofNullable(revocationEndpoint),
+                Optional.ofNullable(clientAuthMethod),
+                Optional.ofNullable(resourceIndicator),
+                parameters,
+                refreshSkew);
     }
 
     private @Nullable ExchangeConfig exchange(MappingReader resource, boolean hasLogin, @Nullable LoginConfig login) {

@@ -311,6 +311,24 @@ final class MappingReader {
         return List.copyOf(value.properties());
     }
 
+    /** A mapping of names to texts (empty when absent); entries that are not text are reported. */
+    Map<String, String> textMap(String key) {
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : entries(key)) {
+            String fullPath = KeyPaths.child(childPath(key), entry.getKey());
+            JsonNode value = entry.getValue();
+            if (unresolved(fullPath)) {
+                continue;
+            }
+            if (value == null || !(value.isString() || value.isNumber() || value.isBoolean())) {
+                problemAt(fullPath, "expected text, got " + (value == null ? "nothing" : kind(value)));
+                continue;
+            }
+            texts.put(entry.getKey(), value.isString() ? value.stringValue() : value.asString());
+        }
+        return texts;
+    }
+
     /** The nested mapping at this key (empty when absent), or {@code null} when it is not a mapping. */
     @Nullable
     MappingReader mapping(String key, List<String> allowedKeys) {

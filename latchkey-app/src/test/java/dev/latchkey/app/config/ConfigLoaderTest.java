@@ -208,6 +208,7 @@ class ConfigLoaderTest {
                 "LATCHKEY_KEYSET_JSON", "{\"primaryKeyId\":1,\"key\":[]}",
                 "ACME_CLIENT_SECRET", "acme",
                 "ACME_JIRA_CLIENT_SECRET", "jira",
+                "ACME_GITHUB_CLIENT_SECRET", "github",
                 "GLOBEX_CLIENT_SECRET", "globex");
 
         LoadResult result = loader(environment).load(example);

@@ -286,6 +286,30 @@ class ConfigRulesTest {
                         ACME + "resources.mcp.authorization.clientId",
                         "is required unless dynamicRegistration is true"),
                 rule(
+                        "dynamic registration",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " dynamicRegistration: true } } }"),
+                        ACME + "resources.mcp.authorization.dynamicRegistration",
+                        "RFC 7591 dynamic registration is not supported yet"),
+                rule(
+                        "issuer for oidc discovery",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " discovery: oidc, clientId: c } } }"),
+                        ACME + "resources.mcp.authorization.issuer",
+                        "is required with discovery: rfc8414 or oidc"),
+                rule(
+                        "reserved authorization parameter",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " clientId: c, authorizationParameters: { state: x } } } }"),
+                        ACME + "resources.mcp.authorization.authorizationParameters.state",
+                        "is set by Latchkey itself"),
+                rule(
+                        "public client with secret",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " clientId: c, clientSecret: s, clientAuthMethod: none } } }"),
+                        ACME + "resources.mcp.authorization.clientAuthMethod",
+                        "none means a public client"),
+                rule(
                         "client id with registration",
                         minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
                                 + " dynamicRegistration: true, clientId: c } } }"),
@@ -371,7 +395,7 @@ class ConfigRulesTest {
                     login: { issuer: "http://127.0.0.1:8081/realms/acme", clientId: c }
                     cors: { allowedOrigins: ["http://[::1]:3000", "http://LOCALHOST:3000"] }
                     resources:
-                      mcp: { url: "http://127.0.0.1:9000/mcp", authorization: { dynamicRegistration: true } }
+                      mcp: { url: "http://127.0.0.1:9000/mcp", authorization: { clientId: c } }
                 """;
 
         LatchkeyConfig config = valid(loader().loadText(yaml));

@@ -1,16 +1,22 @@
 package dev.latchkey.core.grant;
 
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.TokenRevocationRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import dev.latchkey.core.secret.Secret;
@@ -24,37 +30,96 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link TokenEndpoint} over HTTP with the Nimbus OAuth 2 SDK: one {@code refresh_token} grant
- * request per call (RFC 6749 §6), authenticated with {@code client_secret_basic} when the client
- * has a secret and as a public client otherwise. Connect and read timeouts both come from the
+ * The {@link TokenEndpoint} over HTTP with the Nimbus OAuth 2 SDK: one token request per call
+ * ({@code refresh_token}, RFC 6749 §6, or {@code authorization_code} with its PKCE verifier, RFC
+ * 7636), authenticated as the resource's client is configured ({@code client_secret_basic}, {@code
+ * client_secret_post} or as a public client), with the RFC 8707 resource indicator where one is
+ * configured; and RFC 7009 revocation. Redirects are never followed. Connect and read timeouts both come from the
  * deadline, so a server that hangs costs at most the deadline. Error classification: {@code
  * invalid_grant}, {@code invalid_client} and {@code unauthorized_client} are terminal; 429, 5xx,
  * I/O failures, malformed answers and any other error are transient, because ending a grant on
  * an answer we do not understand would force the user to consent again for nothing.
  */
-public final class NimbusTokenEndpoint implements TokenEndpoint {
+public final class NimbusTokenEndpoint implements TokenEndpoint, ConnectEndpoint {
     private static final Set<String> TERMINAL_ERRORS = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
 
+    /** How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 8414 §2). */
+    public enum AuthMethod {
+        /** HTTP Basic with the client id and secret (RFC 6749 §2.3.1, the RFC 8414 default). */
+        CLIENT_SECRET_BASIC,
+        /** The client id and secret as form parameters. */
+        CLIENT_SECRET_POST,
+        /** A public client: only its {@code client_id}. */
+        NONE
+    }
+
     /**
-     * Where and as whom a grant is refreshed.
+     * Where and as whom a grant is redeemed, refreshed and revoked.
      *
      * @param tokenEndpoint the authorization server's token endpoint
      * @param clientId the client identifier
-     * @param clientSecret the client secret for {@code client_secret_basic}; absent for a public
-     *     client, which sends only its {@code client_id}
+     * @param clientSecret the client secret; absent for a public client, which sends only its
+     *     {@code client_id}
+     * @param authMethod how the secret is presented; {@link AuthMethod#NONE} exactly when there is
+     *     no secret
+     * @param resource the RFC 8707 resource indicator sent with every request, if any
+     * @param revocationEndpoint the RFC 7009 revocation endpoint, if the server has one
      */
     public record Client(
-            URI tokenEndpoint, String clientId, @Nullable Secret clientSecret) {
+            URI tokenEndpoint,
+            String clientId,
+            @Nullable Secret clientSecret,
+            AuthMethod authMethod,
+            @Nullable URI resource,
+            @Nullable URI revocationEndpoint) {
         public Client {
             if (clientId.isBlank()) {
                 throw new IllegalArgumentException("client id must not be blank");
             }
+            if ((clientSecret == null) != (authMethod == AuthMethod.NONE)) {
+                throw new IllegalArgumentException("a client has a secret exactly when it authenticates with one");
+            }
+        }
+
+        /** A client with {@code client_secret_basic} (or a public client), no resource indicator. */
+        public Client(URI tokenEndpoint, String clientId, @Nullable Secret clientSecret) {
+            this(
+                    tokenEndpoint,
+                    clientId,
+                    clientSecret,
+                    clientSecret == null ? AuthMethod.NONE : AuthMethod.CLIENT_SECRET_BASIC,
+                    null,
+                    null);
+        }
+
+        TokenRequest.Builder request(AuthorizationGrant grant) {
+            ClientID id = new ClientID(clientId);
+            @Nullable Secret secret = clientSecret;
+            TokenRequest.Builder builder = switch (authMethod) {
+                case NONE -> new TokenRequest.Builder(tokenEndpoint, id, grant);
+                case CLIENT_SECRET_BASIC ->
+                    new TokenRequest.Builder(tokenEndpoint, new ClientSecretBasic(id, nimbusSecret(secret)), grant);
+                case CLIENT_SECRET_POST ->
+                    new TokenRequest.Builder(tokenEndpoint, new ClientSecretPost(id, nimbusSecret(secret)), grant);
+            };
+            if (resource != null) {
+                builder.resource(resource);
+            }
+            return builder;
+        }
+
+        static com.nimbusds.oauth2.sdk.auth.Secret nimbusSecret(@Nullable Secret secret) {
+            if (secret == null) {
+                throw new IllegalStateException("client secret missing");
+            }
+            return new com.nimbusds.oauth2.sdk.auth.Secret(secret.reveal());
         }
     }
 
@@ -73,25 +138,57 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
 
     @Override
     public RefreshOutcome refresh(GrantKey key, Secret refreshToken, Duration deadline) {
-        Optional<Client> configured = clients.apply(key);
-        if (configured.isEmpty()) {
+        Optional<Client> client = clients.apply(key);
+        if (client.isEmpty()) {
             return new RefreshOutcome.Transient("resource_not_configured", null);
         }
+        return send(client.get().request(new RefreshTokenGrant(new RefreshToken(refreshToken.reveal()))), deadline);
+    }
+
+    @Override
+    public RefreshOutcome redeem(GrantKey key, Secret code, Secret codeVerifier, URI redirectUri, Duration deadline) {
+        Optional<Client> client = clients.apply(key);
+        if (client.isEmpty()) {
+            return new RefreshOutcome.Transient("resource_not_configured", null);
+        }
+        AuthorizationCodeGrant grant = new AuthorizationCodeGrant(
+                new AuthorizationCode(code.reveal()), redirectUri, new CodeVerifier(codeVerifier.reveal()));
+        return send(client.get().request(grant), deadline);
+    }
+
+    @Override
+    public boolean revoke(GrantKey key, Secret token, Duration deadline) {
+        Optional<Client> configured = clients.apply(key);
+        if (configured.isEmpty() || configured.get().revocationEndpoint() == null) {
+            return false;
+        }
         Client client = configured.get();
-        RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(refreshToken.reveal()));
-        @Nullable Secret clientSecret = client.clientSecret();
-        TokenRequest.Builder builder = clientSecret == null
-                ? new TokenRequest.Builder(client.tokenEndpoint(), new ClientID(client.clientId()), grant)
-                : new TokenRequest.Builder(
-                        client.tokenEndpoint(),
-                        new ClientSecretBasic(
-                                new ClientID(client.clientId()),
-                                new com.nimbusds.oauth2.sdk.auth.Secret(clientSecret.reveal())),
-                        grant);
+        URI endpoint = Objects.requireNonNull(client.revocationEndpoint());
+        RefreshToken refreshToken = new RefreshToken(token.reveal());
+        ClientID id = new ClientID(client.clientId());
+        @Nullable Secret secret = client.clientSecret();
+        TokenRevocationRequest revocation = switch (client.authMethod()) {
+            case NONE -> new TokenRevocationRequest(endpoint, id, refreshToken);
+            case CLIENT_SECRET_BASIC ->
+                new TokenRevocationRequest(
+                        endpoint, new ClientSecretBasic(id, Client.nimbusSecret(secret)), refreshToken);
+            case CLIENT_SECRET_POST ->
+                new TokenRevocationRequest(
+                        endpoint, new ClientSecretPost(id, Client.nimbusSecret(secret)), refreshToken);
+        };
+        HTTPRequest request = revocation.toHTTPRequest();
+        bound(request, deadline);
+        try {
+            // RFC 7009 §2.2: 200 whether or not the token was valid.
+            return request.send().getStatusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private RefreshOutcome send(TokenRequest.Builder builder, Duration deadline) {
         HTTPRequest request = builder.build().toHTTPRequest();
-        int timeoutMillis = Math.clamp(deadline.toMillis(), 1, Integer.MAX_VALUE);
-        request.setConnectTimeout(timeoutMillis);
-        request.setReadTimeout(timeoutMillis);
+        bound(request, deadline);
         Instant requestedAt = clock.instant();
         HTTPResponse response;
         try {
@@ -102,6 +199,13 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
             return new RefreshOutcome.Transient("connection_failed", null);
         }
         return classify(response, requestedAt);
+    }
+
+    private static void bound(HTTPRequest request, Duration deadline) {
+        int timeoutMillis = Math.clamp(deadline.toMillis(), 1, Integer.MAX_VALUE);
+        request.setConnectTimeout(timeoutMillis);
+        request.setReadTimeout(timeoutMillis);
+        request.setFollowRedirects(false);
     }
 
     private RefreshOutcome classify(HTTPResponse response, Instant requestedAt) {

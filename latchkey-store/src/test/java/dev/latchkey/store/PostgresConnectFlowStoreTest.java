@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresConnectFlowStoreTest extends ConnectFlowStoreContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
