@@ -83,7 +83,8 @@ final class Downstream implements AutoCloseable {
                 1,
                 1,
                 TimeUnit.MINUTES);
-        return new Downstream(connections, new TokenManager(resources, coordinator, connections), housekeeping);
+        return new Downstream(
+                connections, new TokenManager(resources, coordinator, connections, storage.tokens()), housekeeping);
     }
 
     Connections connections() {

@@ -8,6 +8,7 @@ import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.testkit.MockIdp;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -217,6 +218,34 @@ class DownstreamTokensApplicationTest {
 
         assertThat(get("/v1/tokens/github", otherAlice).statusCode()).isEqualTo(401);
         assertThat(get("/v1/connections", otherAlice).body()).isEqualTo("{\"connections\":[]}");
+    }
+
+    @Test
+    void stepUp_asksForTheUnionOfScopesOnce_thenRefuses() throws Exception {
+        String alice = userToken("acme", "alice");
+        callback(redirectFromIdp(authorizationUrl(alice)));
+
+        HttpResponse<String> stepUp = post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"admin:org\"}");
+        assertThat(stepUp.statusCode()).as(stepUp.body()).isEqualTo(401);
+        assertThat(stepUp.body()).contains("\"reason\":\"insufficient_scope\"");
+        String scope =
+                parameter(URI.create(find(AUTHORIZATION_URL, stepUp.body())).getRawQuery(), "scope");
+        assertThat(URLDecoder.decode(scope, StandardCharsets.UTF_8).split(" ", -1))
+                .containsExactlyInAnyOrder("admin:org", "offline_access", "openid", "repo");
+
+        // Asking for a scope the grant already holds cannot be helped by consenting again.
+        HttpResponse<String> loop = post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"repo\"}");
+        assertThat(loop.statusCode()).isEqualTo(403);
+        assertThat(loop.body()).contains("\"error\":\"insufficient_scope\"");
+        assertThat(post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"bad\\\"scope\"}")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post(
+                                "/v1/tokens/github/refresh",
+                                alice,
+                                "{\"required_scope\":\"a\",\"rejected_token_sha256\":\"" + "a".repeat(64) + "\"}")
+                        .statusCode())
+                .isEqualTo(400);
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,8 +35,6 @@ public final class ConnectionRoutes implements RouteModule {
     /** The scope a service principal or API key needs to disconnect a user's account. */
     public static final String WRITE_SCOPE = "connections:write";
 
-    private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,200}");
-    private static final int MAX_EXTRA_SCOPES = 20;
     private static final int MAX_PARAMETER_LENGTH = 4096;
 
     private final RequestAuthentication authentication;
@@ -180,20 +177,7 @@ public final class ConnectionRoutes implements RouteModule {
     }
 
     private static Set<String> scopes(@Nullable String value) {
-        if (value == null || value.isBlank()) {
-            return Set.of();
-        }
-        Set<String> scopes = new TreeSet<>();
-        for (String scope : value.trim().split(" +", -1)) {
-            if (!SCOPE_TOKEN.matcher(scope).matches()) {
-                throw new IllegalArgumentException("scope must be space-separated RFC 6749 scope tokens");
-            }
-            scopes.add(scope);
-        }
-        if (scopes.size() > MAX_EXTRA_SCOPES) {
-            throw new IllegalArgumentException("at most " + MAX_EXTRA_SCOPES + " extra scopes");
-        }
-        return scopes;
+        return value == null || value.isBlank() ? Set.of() : TokenRoutes.scopes(value);
     }
 
     private static @Nullable URI returnTo(@Nullable String value) {

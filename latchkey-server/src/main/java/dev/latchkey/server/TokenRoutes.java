@@ -38,6 +38,8 @@ public final class TokenRoutes implements RouteModule {
 
     static final int MAX_BODY_BYTES = 4 * 1024;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,200}");
+    private static final int MAX_SCOPES = 20;
 
     private final RequestAuthentication authentication;
     private final TokenManager tokens;
@@ -65,30 +67,77 @@ public final class TokenRoutes implements RouteModule {
                         () -> tokens.token(call.principal().tenant(), call.user(), call.resource())));
     }
 
+    /**
+     * The resource refused the token: {@code rejected_token_sha256} after a 401 (silent refresh),
+     * or {@code required_scope} after a {@code 403 insufficient_scope} (step-up through consent).
+     */
     private void refresh(Context ctx, Clock clock) {
         Optional<Call> caller = caller(ctx);
         if (caller.isEmpty()) {
             return;
         }
-        String rejected;
+        Call call = caller.get();
+        JsonNode body;
         try {
-            JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES, Set.of("rejected_token_sha256"));
+            body = JsonBody.object(ctx, MAX_BODY_BYTES, Set.of("rejected_token_sha256", "required_scope"));
+            if (body.has("rejected_token_sha256") == body.has("required_scope")) {
+                throw new JsonBody.InvalidRequestException(
+                        "send either rejected_token_sha256 (after a 401) or required_scope (after a 403)");
+            }
+            if (body.has("required_scope")) {
+                Set<String> required = requiredScopes(body.path("required_scope"));
+                answer(
+                        ctx,
+                        clock,
+                        "step_up",
+                        () -> tokens.stepUp(call.principal().tenant(), call.user(), call.resource(), required));
+                return;
+            }
             JsonNode hash = body.path("rejected_token_sha256");
             if (!hash.isString() || !SHA256_HEX.matcher(hash.asString()).matches()) {
                 throw new JsonBody.InvalidRequestException(
                         "rejected_token_sha256 must be the 64 hex digits of the rejected token's SHA-256");
             }
-            rejected = hash.asString().toLowerCase(Locale.ROOT);
+            String rejected = hash.asString().toLowerCase(Locale.ROOT);
+            answer(
+                    ctx,
+                    clock,
+                    "rejected",
+                    () -> tokens.afterRejection(call.principal().tenant(), call.user(), call.resource(), rejected));
         } catch (JsonBody.InvalidRequestException e) {
             invalidRequest(ctx, e.description());
-            return;
         }
-        Call call = caller.get();
-        answer(
-                ctx,
-                clock,
-                "rejected",
-                () -> tokens.afterRejection(call.principal().tenant(), call.user(), call.resource(), rejected));
+    }
+
+    private static Set<String> requiredScopes(JsonNode value) throws JsonBody.InvalidRequestException {
+        if (!value.isString()) {
+            throw new JsonBody.InvalidRequestException("required_scope must be a space-separated string of scopes");
+        }
+        try {
+            return scopes(value.asString());
+        } catch (IllegalArgumentException e) {
+            throw new JsonBody.InvalidRequestException(
+                    "required_scope must hold 1 to " + MAX_SCOPES + " RFC 6749 scope tokens");
+        }
+    }
+
+    /**
+     * Space-separated RFC 6749 §3.3 scope tokens, at most {@value #MAX_SCOPES}.
+     *
+     * @throws IllegalArgumentException naming the rule broken (a fixed text, never the input)
+     */
+    static Set<String> scopes(String value) {
+        Set<String> scopes = new TreeSet<>();
+        for (String scope : value.trim().split(" +", -1)) {
+            if (!SCOPE_TOKEN.matcher(scope).matches()) {
+                throw new IllegalArgumentException("scope must be space-separated RFC 6749 scope tokens");
+            }
+            scopes.add(scope);
+        }
+        if (scopes.size() > MAX_SCOPES) {
+            throw new IllegalArgumentException("at most " + MAX_SCOPES + " scopes");
+        }
+        return scopes;
     }
 
     /** The authenticated caller, the user it acts for and a well-formed resource name; else answered. */
@@ -124,7 +173,11 @@ public final class TokenRoutes implements RouteModule {
             }
             case TokenAnswer.Unavailable unavailable -> unavailable(ctx, unavailable.retryAfter());
             case TokenAnswer.Refused refused -> {
-                int status = "unknown_resource".equals(refused.error()) ? 404 : 409;
+                int status = switch (refused.error()) {
+                    case "unknown_resource" -> 404;
+                    case "insufficient_scope" -> 403;
+                    default -> 409;
+                };
                 ctx.status(status).json(Map.of("error", refused.error(), "error_description", refused.description()));
             }
         }

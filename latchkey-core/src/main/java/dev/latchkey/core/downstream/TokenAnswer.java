@@ -25,7 +25,8 @@ public sealed interface TokenAnswer {
     /**
      * The request names something that cannot be served.
      *
-     * @param error {@code unknown_resource} or {@code not_connectable}
+     * @param error {@code unknown_resource}, {@code not_connectable}, or {@code insufficient_scope}
+     *     (step-up cannot help)
      */
     record Refused(String error, String description) implements TokenAnswer {}
 }

@@ -1,12 +1,15 @@
 package dev.latchkey.core.downstream;
 
 import dev.latchkey.core.grant.GrantKey;
+import dev.latchkey.core.grant.GrantLookup;
 import dev.latchkey.core.grant.RefreshCoordinator;
 import dev.latchkey.core.grant.ResourceName;
 import dev.latchkey.core.grant.TokenResult;
+import dev.latchkey.core.grant.TokenStore;
 import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.tenant.TenantId;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -19,11 +22,14 @@ public final class TokenManager {
     private final ResourceCatalog catalog;
     private final RefreshCoordinator coordinator;
     private final Connections connections;
+    private final TokenStore store;
 
-    public TokenManager(ResourceCatalog catalog, RefreshCoordinator coordinator, Connections connections) {
+    public TokenManager(
+            ResourceCatalog catalog, RefreshCoordinator coordinator, Connections connections, TokenStore store) {
         this.catalog = catalog;
         this.coordinator = coordinator;
         this.connections = connections;
+        this.store = store;
     }
 
     /** A token for {@code user} at {@code resource}, refreshed first when it expires soon. */
@@ -47,6 +53,46 @@ public final class TokenManager {
                 user,
                 resource,
                 client -> coordinator.refreshAfterRejection(new GrantKey(tenant, user, resource), rejectedSha256));
+    }
+
+    /**
+     * Scope step-up: the resource refused the user's token for lack of {@code required} scopes
+     * ({@code 403 insufficient_scope}). Answers a connect flow asking for the union of what the
+     * grant holds and what is required — once: when the grant already holds every required scope,
+     * consenting again cannot help, and the answer is a refusal rather than another loop through
+     * consent.
+     */
+    public TokenAnswer stepUp(TenantId tenant, UserId user, ResourceName resource, Set<String> required) {
+        GrantKey key = new GrantKey(tenant, user, resource);
+        switch (catalog.find(tenant, resource)) {
+            case ResourceCatalog.Lookup.Known known -> {}
+            case ResourceCatalog.Lookup.Unknown unknown -> {
+                return new TokenAnswer.Refused("unknown_resource", "the tenant has no resource of that name");
+            }
+            case ResourceCatalog.Lookup.NotConnectable notConnectable -> {
+                return new TokenAnswer.Refused(
+                        "not_connectable", "the resource's tokens come from token exchange, which is not served yet");
+            }
+            case ResourceCatalog.Lookup.Unavailable unavailable -> {
+                return new TokenAnswer.Unavailable(unavailable.retryAfter());
+            }
+        }
+        Set<String> granted = store.find(key) instanceof GrantLookup.Found found
+                ? found.grant().tokens().scopes()
+                : Set.of();
+        if (!required.isEmpty() && granted.containsAll(required)) {
+            return new TokenAnswer.Refused(
+                    "insufficient_scope",
+                    "the grant already holds the required scopes and the resource still refuses it");
+        }
+        Set<String> union = new TreeSet<>(granted);
+        union.addAll(required);
+        return switch (connections.start(tenant, user, resource, union, null)) {
+            case ConnectStart.Started started ->
+                new TokenAnswer.AuthorizationRequired("insufficient_scope", started.authorizationUrl());
+            case ConnectStart.Unavailable unavailable -> new TokenAnswer.Unavailable(unavailable.retryAfter());
+            case ConnectStart.Refused refused -> new TokenAnswer.Refused(refused.error(), refused.description());
+        };
     }
 
     private TokenAnswer answer(
