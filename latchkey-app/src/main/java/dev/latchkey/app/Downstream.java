@@ -7,6 +7,7 @@ import dev.latchkey.core.downstream.Connections;
 import dev.latchkey.core.downstream.TokenManager;
 import dev.latchkey.core.grant.NimbusTokenEndpoint;
 import dev.latchkey.core.grant.RefreshCoordinator;
+import dev.latchkey.core.grant.RetryingTokenEndpoint;
 import dev.latchkey.core.resource.AuthorizationServerDiscovery;
 import dev.latchkey.core.resource.UrlPolicy;
 import dev.latchkey.core.tenant.TenantId;
@@ -54,7 +55,7 @@ final class Downstream implements AutoCloseable {
         RefreshCoordinator coordinator = new RefreshCoordinator(
                 storage.tokens(),
                 new JdbcGrantLease(storage.database().dataSource()),
-                endpoint,
+                new RetryingTokenEndpoint(endpoint),
                 clock,
                 leaseOwner(),
                 RefreshCoordinator.Settings.defaults(),

@@ -21,8 +21,10 @@ import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import dev.latchkey.core.secret.Secret;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +50,9 @@ import org.jspecify.annotations.Nullable;
  * an answer we do not understand would force the user to consent again for nothing.
  */
 public final class NimbusTokenEndpoint implements TokenEndpoint, ConnectEndpoint {
+    /** The reason of a transient outcome whose request never reached the server. */
+    public static final String NOT_SENT = "not_sent";
+
     private static final Set<String> TERMINAL_ERRORS = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
 
     /** How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 8414 §2). */
@@ -195,6 +200,9 @@ public final class NimbusTokenEndpoint implements TokenEndpoint, ConnectEndpoint
             response = request.send();
         } catch (SocketTimeoutException e) {
             return new RefreshOutcome.Transient("timeout", null);
+        } catch (ConnectException | UnknownHostException e) {
+            // Nothing reached the server: safe to try again (RetryingTokenEndpoint).
+            return new RefreshOutcome.Transient(NOT_SENT, null);
         } catch (IOException e) {
             return new RefreshOutcome.Transient("connection_failed", null);
         }
