@@ -8,10 +8,6 @@ import dev.latchkey.core.identity.Principal;
 import dev.latchkey.core.inbound.Authenticator;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -23,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -63,8 +58,8 @@ public final class ApiKeyRoutes implements RouteModule {
         Principal principal = caller.get();
         CreateRequest request;
         try {
-            request = CreateRequest.parse(ctx, body(ctx));
-        } catch (InvalidRequestException e) {
+            request = CreateRequest.parse(JsonBody.object(ctx, MAX_BODY_BYTES, FIELDS));
+        } catch (JsonBody.InvalidRequestException e) {
             invalidRequest(ctx, e.description());
             return;
         }
@@ -169,49 +164,19 @@ public final class ApiKeyRoutes implements RouteModule {
         ctx.status(400).json(Map.of("error", "invalid_request", "error_description", description));
     }
 
-    /** The body, read up to the limit: a larger one is refused without reading it all. */
-    private static byte[] body(Context ctx) throws InvalidRequestException {
-        if (ctx.contentLength() > MAX_BODY_BYTES) {
-            throw new InvalidRequestException("the body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw new InvalidRequestException("the body is larger than " + MAX_BODY_BYTES + " bytes");
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** A creation request, validated: its scopes and optional expiry. */
     private record CreateRequest(
             Set<String> scopes, @Nullable Instant expiresAt) {
 
-        static CreateRequest parse(Context ctx, byte[] body) throws InvalidRequestException {
-            JsonNode json;
-            try {
-                json = ctx.jsonMapper().fromJsonString(new String(body, StandardCharsets.UTF_8), JsonNode.class);
-            } catch (JacksonException e) {
-                throw new InvalidRequestException("the body is not JSON", e);
-            }
-            if (!json.isObject()) {
-                throw new InvalidRequestException("the body must be a JSON object");
-            }
-            for (String field : json.propertyNames()) {
-                if (!FIELDS.contains(field)) {
-                    throw new InvalidRequestException("unknown field; expected scopes and expiresAt");
-                }
-            }
+        static CreateRequest parse(JsonNode json) throws JsonBody.InvalidRequestException {
             JsonNode scopes = json.path("scopes");
             if (!scopes.isArray()) {
-                throw new InvalidRequestException("scopes must be an array of strings");
+                throw new JsonBody.InvalidRequestException("scopes must be an array of strings");
             }
             Set<String> values = new HashSet<>();
             for (JsonNode scope : scopes.values()) {
                 if (!scope.isString()) {
-                    throw new InvalidRequestException("scopes must be an array of strings");
+                    throw new JsonBody.InvalidRequestException("scopes must be an array of strings");
                 }
                 values.add(scope.asString());
             }
@@ -220,35 +185,14 @@ public final class ApiKeyRoutes implements RouteModule {
                 return new CreateRequest(values, null);
             }
             if (!expiresAt.isString()) {
-                throw new InvalidRequestException("expiresAt must be an ISO-8601 date-time with offset");
+                throw new JsonBody.InvalidRequestException("expiresAt must be an ISO-8601 date-time with offset");
             }
             try {
                 Instant at = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(expiresAt.asString(), Instant::from);
                 return new CreateRequest(values, at);
             } catch (DateTimeParseException e) {
-                throw new InvalidRequestException("expiresAt must be an ISO-8601 date-time with offset", e);
+                throw new JsonBody.InvalidRequestException("expiresAt must be an ISO-8601 date-time with offset", e);
             }
-        }
-    }
-
-    /** The request cannot be understood; the message is a fixed description, never the input. */
-    private static final class InvalidRequestException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        private final String description;
-
-        InvalidRequestException(String description) {
-            super(description);
-            this.description = description;
-        }
-
-        InvalidRequestException(String description, Throwable cause) {
-            super(description, cause);
-            this.description = description;
-        }
-
-        String description() {
-            return description;
         }
     }
 }
