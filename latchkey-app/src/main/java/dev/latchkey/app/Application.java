@@ -18,6 +18,7 @@ import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.server.ApiKeyRoutes;
 import dev.latchkey.server.AuthRoutes;
+import dev.latchkey.server.ClientMetadataRoutes;
 import dev.latchkey.server.ConnectionRoutes;
 import dev.latchkey.server.LatchkeyServer;
 import dev.latchkey.server.TokenRoutes;
@@ -87,6 +88,8 @@ public final class Application implements AutoCloseable {
                     .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
                     .routes(new ConnectionRoutes(authenticator, downstream.connections(), metrics))
                     .routes(new TokenRoutes(authenticator, downstream.tokens(), metrics))
+                    .routes(new ClientMetadataRoutes(
+                            downstream.clientIdentity(), config.tenants().keySet()))
                     .build();
             int port = server.start();
             LOG.atInfo()

@@ -7,6 +7,7 @@ import dev.latchkey.app.config.AuthorizationConfig;
 import dev.latchkey.app.config.LatchkeyConfig;
 import dev.latchkey.app.config.ResourceConfig;
 import dev.latchkey.app.config.TenantConfig;
+import dev.latchkey.core.downstream.ClientIdentity;
 import dev.latchkey.core.downstream.ResourceCatalog;
 import dev.latchkey.core.downstream.ResourceClient;
 import dev.latchkey.core.grant.GrantKey;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link ResourceCatalog} of the configured resources: endpoints from the configuration
  * ({@code discovery: static}) or discovered (RFC 8414 / OIDC from the configured issuer, or RFC
- * 9728 from the resource itself, as MCP servers publish it). A resolution is kept for an hour; a
+ * 9728 from the resource itself, as MCP servers publish it). Without a configured {@code clientId},
+ * Latchkey identifies itself by its Client ID Metadata Document where the server accepts one. A
+ * resolution is kept for an hour; a
  * failed one for 15 s, so an unreachable authorization server is not asked on every request.
  * Concurrent lookups of one resource share one discovery. Keys include the tenant.
  */
@@ -42,11 +45,24 @@ final class ConfiguredResources implements ResourceCatalog {
 
     private final Map<TenantId, TenantConfig> tenants;
     private final AuthorizationServerDiscovery discovery;
+    private final AuthorizationServerDiscovery guardedDiscovery;
+    private final ClientIdentity identity;
     private final Cache<GrantKey, Lookup> resolved;
 
-    ConfiguredResources(LatchkeyConfig config, AuthorizationServerDiscovery discovery) {
+    /**
+     * @param discovery for what the configuration names (issuers, which may be internal)
+     * @param guardedDiscovery for what a resource names (its metadata and authorization server),
+     *     refusing private addresses
+     */
+    ConfiguredResources(
+            LatchkeyConfig config,
+            AuthorizationServerDiscovery discovery,
+            AuthorizationServerDiscovery guardedDiscovery,
+            ClientIdentity identity) {
         this.tenants = config.tenants();
         this.discovery = discovery;
+        this.guardedDiscovery = guardedDiscovery;
+        this.identity = identity;
         this.resolved = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfter(Expiry.creating(
@@ -94,7 +110,9 @@ final class ConfiguredResources implements ResourceCatalog {
                     .log("the resource's metadata does not name the configured issuer as its authorization server");
             return new Lookup.Unavailable("no_authorization_server", KEEP_FAILED);
         }
-        if (!server.codeChallengeMethods().isEmpty() && !server.supportsPkceS256()) {
+        // The MCP authorization spec: a client must confirm PKCE S256 support from the metadata
+        // before it starts a flow (absent counts as unsupported). Static endpoints have no metadata.
+        if (config.discovery() != AuthorizationConfig.Discovery.STATIC && !server.supportsPkceS256()) {
             LOG.atWarn()
                     .addKeyValue("tenant", tenant.value())
                     .addKeyValue("resource", resource.name().value())
@@ -102,9 +120,22 @@ final class ConfiguredResources implements ResourceCatalog {
             return new Lookup.Unavailable("pkce_s256_unsupported", KEEP_FAILED);
         }
         @Nullable Secret secret = config.clientSecret().orElse(null);
+        String clientId;
+        if (config.clientId().isPresent()) {
+            clientId = config.clientId().get();
+        } else if (server.clientIdMetadataDocumentSupported()) {
+            clientId = identity.clientId(tenant).toString();
+        } else {
+            LOG.atWarn()
+                    .addKeyValue("tenant", tenant.value())
+                    .addKeyValue("resource", resource.name().value())
+                    .log("the authorization server does not accept Client ID Metadata Documents and no clientId is"
+                            + " configured; register Latchkey there and configure clientId");
+            return new Lookup.Unavailable("client_not_registered", KEEP_FAILED);
+        }
         NimbusTokenEndpoint.Client client = new NimbusTokenEndpoint.Client(
                 server.tokenEndpoint(),
-                config.clientId().orElseThrow(),
+                clientId,
                 secret,
                 authMethod(config, server, secret),
                 resourceIndicator(resource, config),
@@ -139,13 +170,17 @@ final class ConfiguredResources implements ResourceCatalog {
                         false);
             case RFC8414, OIDC -> discovery.authorizationServer(config.issuer().orElseThrow());
             case RFC9728 -> {
-                ProtectedResource metadata = discovery.protectedResource(resource.url());
+                // The resource names its own metadata and authorization server: both may point
+                // anywhere, so they are fetched only from public addresses (SSRF guard).
+                ProtectedResource metadata = guardedDiscovery.protectedResource(resource.url());
                 URI issuer =
                         config.issuer().orElse(metadata.authorizationServers().getFirst());
                 if (!metadata.authorizationServers().contains(issuer)) {
                     throw new NotItsServer();
                 }
-                yield discovery.authorizationServer(issuer);
+                yield config.issuer().isPresent()
+                        ? discovery.authorizationServer(issuer)
+                        : guardedDiscovery.authorizationServer(issuer);
             }
         };
     }

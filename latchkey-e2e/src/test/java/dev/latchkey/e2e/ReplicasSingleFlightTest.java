@@ -61,7 +61,7 @@ class ReplicasSingleFlightTest {
         Files.writeString(dir.resolve("latchkey.yaml"), """
                 server: { host: 127.0.0.1, port: %d, publicUrl: "http://127.0.0.1:%d" }
                 database: { url: "%s", user: %s }
-                keys: { keyset: "file:./keyset.json" }
+                keys: { keyset: "file:%s" }
                 development: { allowInsecureHttp: true }
                 tenants:
                   acme:
@@ -81,15 +81,18 @@ class ReplicasSingleFlightTest {
                         ports.get(0),
                         database.jdbcUrl(),
                         database.user(),
+                        dir.resolve("keyset.json").toAbsolutePath().toString().replace('\\', '/'),
                         idp.issuer("acme"),
                         idp.issuer("github")));
+        // Each replica in a directory of its own, so each keeps its own output.
         for (int i = 0; i < REPLICAS; i++) {
+            Path home = Files.createDirectories(dir.resolve("replica-" + i));
             replicas.add(LatchkeyProcess.start(
-                    dir,
+                    home,
                     Map.of("LATCHKEY_SERVER_PORT", Integer.toString(ports.get(i))),
                     "serve",
                     "--config",
-                    "latchkey.yaml"));
+                    dir.resolve("latchkey.yaml").toAbsolutePath().toString()));
         }
         for (int i = 0; i < REPLICAS; i++) {
             replicas.get(i).awaitStatus(uri(i, "/health/ready"), 200);

@@ -47,6 +47,7 @@ class MigrationTest {
                         "token_sets created_at NO",
                         "token_sets expires_at YES",
                         "token_sets fence NO",
+                        "token_sets last_used_at YES",
                         "token_sets lease_owner YES",
                         "token_sets lease_until YES",
                         "token_sets resource NO",
@@ -110,7 +111,11 @@ class MigrationTest {
         assertThat(rows(h2, applied))
                 .isEqualTo(rows(postgres, applied))
                 .containsExactly(
-                        "1 token sets and audit", "2 identity and api keys", "3 deployment secrets", "4 connect flows");
+                        "1 token sets and audit",
+                        "2 identity and api keys",
+                        "3 deployment secrets",
+                        "4 connect flows",
+                        "5 grant usage");
     }
 
     @Test
@@ -118,7 +123,8 @@ class MigrationTest {
         try (Database again = Database.open(postgres.settings())) {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
-        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history")).containsExactly("1", "2", "3", "4");
+        assertThat(rows(postgres, "SELECT version FROM flyway_schema_history"))
+                .containsExactly("1", "2", "3", "4", "5");
     }
 
     /** Each row's values joined by spaces. */

@@ -125,6 +125,19 @@ public final class LatchkeyProcess implements AutoCloseable {
         return awaitExit(timeout);
     }
 
+    /** Kills the process at once (SIGKILL, like {@code kill -9}): no shutdown hook, no drain. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("latchkey survived SIGKILL for 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Waits for the process to end by itself. */
     public Result awaitExit(Duration timeout) {
         try {

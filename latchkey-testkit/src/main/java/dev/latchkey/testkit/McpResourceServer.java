@@ -60,6 +60,7 @@ public final class McpResourceServer implements AutoCloseable {
     private final Set<String> rejected = ConcurrentHashMap.newKeySet();
     private volatile Set<String> requiredScopes = Set.of();
     private volatile @Nullable String requiredAudience;
+    private volatile @Nullable URI advertisedResource;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger unauthorized = new AtomicInteger();
     private final AtomicInteger forbidden = new AtomicInteger();
@@ -145,6 +146,15 @@ public final class McpResourceServer implements AutoCloseable {
         requiredAudience = audience;
     }
 
+    /**
+     * From now on the metadata's {@code resource} names {@code resource} instead of {@link #url()}:
+     * a misconfigured or impersonating server, which a client must refuse (RFC 9728 §3.3); null
+     * restores the truth.
+     */
+    public void advertiseResource(@Nullable URI resource) {
+        advertisedResource = resource;
+    }
+
     /** Requests received at {@code /mcp}, whatever their outcome. */
     public int requests() {
         return requests.get();
@@ -181,7 +191,8 @@ public final class McpResourceServer implements AutoCloseable {
             if (path.equals(METADATA_PATH) && exchange.getRequestMethod().equals("GET")) {
                 metadataRequests.incrementAndGet();
                 Map<String, Object> metadata = new LinkedHashMap<>();
-                metadata.put("resource", url().toString());
+                URI advertised = advertisedResource;
+                metadata.put("resource", (advertised == null ? url() : advertised).toString());
                 metadata.put("authorization_servers", List.of(issuer));
                 metadata.put("scopes_supported", scopesSupported);
                 metadata.put("bearer_methods_supported", List.of("header"));

@@ -50,6 +50,14 @@ final class ConfigPrinter {
         developmentNode.put("allowInsecureHttp", config.development().allowInsecureHttp());
         developmentNode.put("generateKeyset", config.development().generateKeyset());
         root.putObject("logging").put("level", config.logging().level().name());
+        RefreshConfig refresh = config.refresh();
+        ObjectNode refreshNode = root.putObject("refresh");
+        refreshNode.put("deadline", duration(refresh.deadline()));
+        refreshNode.put("proactive", refresh.proactive());
+        refreshNode.put("window", duration(refresh.window()));
+        refreshNode.put("idleLimit", duration(refresh.idleLimit()));
+        refreshNode.put("ratePerSecond", refresh.ratePerSecond());
+        refreshNode.put("concurrency", refresh.concurrency());
 
         ObjectNode tenantsNode = root.putObject("tenants");
         config.tenants().forEach((id, tenant) -> tenant(tenantsNode.putObject(id.value()), tenant));

@@ -32,12 +32,15 @@ import tools.jackson.databind.JsonNode;
  * load.
  */
 final class ConfigValidator {
-    static final List<String> TOP_KEYS = List.of("server", "database", "keys", "development", "logging", "tenants");
+    static final List<String> TOP_KEYS =
+            List.of("server", "database", "keys", "development", "logging", "refresh", "tenants");
     static final List<String> SERVER_KEYS = List.of("host", "port", "publicUrl", "drainTimeout");
     static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "poolSize");
     static final List<String> KEYS_KEYS = List.of("keyset");
     static final List<String> DEVELOPMENT_KEYS = List.of("allowInsecureHttp", "generateKeyset");
     static final List<String> LOGGING_KEYS = List.of("level");
+    static final List<String> REFRESH_KEYS =
+            List.of("deadline", "proactive", "window", "idleLimit", "ratePerSecond", "concurrency");
     static final List<String> TENANT_KEYS =
             List.of("issuers", "identity", "apiKeys", "login", "cors", "services", "resources");
     static final List<String> ISSUER_KEYS =
@@ -101,6 +104,7 @@ final class ConfigValidator {
         DatabaseConfig database = database(top);
         KeysConfig keys = keys(top);
         LoggingConfig logging = logging(top);
+        RefreshConfig refresh = refresh(top);
         Map<TenantId, TenantConfig> tenants = tenants(top);
         if (!top.valid()
                 || development == null
@@ -108,10 +112,11 @@ final class ConfigValidator {
                 || database == null
                 || keys == null
                 || logging == null
+                || refresh == null
                 || !context.problems.isEmpty()) {
             return null;
         }
-        return new LatchkeyConfig(server, database, keys, development, logging, tenants);
+        return new LatchkeyConfig(server, database, keys, development, logging, refresh, tenants);
     }
 
     private @Nullable DevelopmentConfig development(MappingReader top) {
@@ -235,6 +240,42 @@ final class ConfigValidator {
         }
         LoggingConfig.Level level = m.choice("level", LoggingConfig.Level.INFO, names(LoggingConfig.Level.values()));
         return m.valid() ? new LoggingConfig(level) : null;
+    }
+
+    private @Nullable RefreshConfig refresh(MappingReader top) {
+        MappingReader m = top.mapping("refresh", REFRESH_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Duration deadline = durationWithin(
+                m, "deadline", RefreshConfig.DEFAULT_DEADLINE, RefreshConfig.MIN_DEADLINE, RefreshConfig.MAX_DEADLINE);
+        boolean proactive = m.bool("proactive", true);
+        Duration window = durationWithin(
+                m, "window", RefreshConfig.DEFAULT_WINDOW, RefreshConfig.MIN_WINDOW, RefreshConfig.MAX_WINDOW);
+        Duration idleLimit = durationWithin(
+                m,
+                "idleLimit",
+                RefreshConfig.DEFAULT_IDLE_LIMIT,
+                RefreshConfig.MIN_IDLE_LIMIT,
+                RefreshConfig.MAX_IDLE_LIMIT);
+        int ratePerSecond =
+                m.integer("ratePerSecond", RefreshConfig.DEFAULT_RATE_PER_SECOND, 1, RefreshConfig.MAX_RATE_PER_SECOND);
+        int concurrency = m.integer("concurrency", RefreshConfig.DEFAULT_CONCURRENCY, 1, RefreshConfig.MAX_CONCURRENCY);
+        if (!m.valid()) {
+            return null;
+        }
+        return new RefreshConfig(deadline, proactive, window, idleLimit, ratePerSecond, concurrency);
+    }
+
+    /** A duration between {@code min} and {@code max}, reported at its key otherwise. */
+    private static Duration durationWithin(
+            MappingReader m, String key, Duration defaultValue, Duration min, Duration max) {
+        Duration value = m.duration(key, defaultValue);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            m.problem(key, "must be between " + ConfigPrinter.duration(min) + " and " + ConfigPrinter.duration(max));
+            return defaultValue;
+        }
+        return value;
     }
 
     private Map<TenantId, TenantConfig> tenants(MappingReader top) {
@@ -626,8 +667,10 @@ final class ConfigValidator {
             if (m.has("clientSecret")) {
                 m.problem("clientSecret", "must not be set with dynamicRegistration: true (the client is registered)");
             }
-        } else if (!m.has("clientId")) {
-            m.problem("clientId", "is required unless dynamicRegistration is true");
+        } else if (isStatic && !m.has("clientId")) {
+            m.problem("clientId", "is required with discovery: static");
+        } else if (!m.has("clientId") && m.has("clientSecret")) {
+            m.problem("clientId", "is required with clientSecret");
         }
         if (!m.valid()) {
             resource.invalidate();

@@ -17,6 +17,7 @@ public record LatchkeyConfig(
         KeysConfig keys,
         DevelopmentConfig development,
         LoggingConfig logging,
+        RefreshConfig refresh,
         Map<TenantId, TenantConfig> tenants) {
 
     /** Copies the tenants, keeping their order, and rejects an empty set. */

@@ -41,6 +41,13 @@ final class ConfigFixtures {
               generateKeyset: false
             logging:
               level: debug
+            refresh:
+              deadline: 15s
+              proactive: false
+              window: 10m
+              idleLimit: 12h
+              ratePerSecond: 50
+              concurrency: 8
             tenants:
               acme:
                 issuers:

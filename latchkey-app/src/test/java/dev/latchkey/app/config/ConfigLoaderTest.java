@@ -42,6 +42,9 @@ class ConfigLoaderTest {
                 .isEqualTo(new KeysetSource.FromFile(Path.of("/var/lib/latchkey/keyset.json")));
         assertThat(config.development()).isEqualTo(new DevelopmentConfig(false, false));
         assertThat(config.logging().level()).isEqualTo(LoggingConfig.Level.DEBUG);
+        assertThat(config.refresh())
+                .isEqualTo(new RefreshConfig(
+                        Duration.ofSeconds(15), false, Duration.ofMinutes(10), Duration.ofHours(12), 50, 8));
 
         TenantConfig acme = config.tenant(TenantId.of("acme")).orElseThrow();
         assertThat(acme.issuers())
@@ -97,6 +100,10 @@ class ConfigLoaderTest {
         assertThat(config.keys().keyset()).isEqualTo(new KeysetSource.FromFile(Path.of("./data/keyset.json")));
         assertThat(config.development()).isEqualTo(new DevelopmentConfig(false, false));
         assertThat(config.logging().level()).isEqualTo(LoggingConfig.Level.INFO);
+        assertThat(config.refresh())
+                .isEqualTo(new RefreshConfig(
+                        Duration.ofSeconds(10), true, Duration.ofMinutes(5), Duration.ofHours(24), 20, 4));
+        assertThat(config.refresh()).isEqualTo(RefreshConfig.defaults());
         TenantConfig acme = config.tenant(TenantId.of("acme")).orElseThrow();
         assertThat(acme.issuers().getFirst().algorithms())
                 .containsExactly(SigningAlgorithm.RS256, SigningAlgorithm.ES256, SigningAlgorithm.PS256);

@@ -22,6 +22,7 @@ class ConfigPrinterTest {
         // Secrets come back as the literal mask, so compare what is printed, not the records.
         assertThat(reloaded.describe()).isEqualTo(described);
         assertThat(reloaded.server()).isEqualTo(config.server());
+        assertThat(reloaded.refresh()).isEqualTo(config.refresh());
         assertThat(reloaded.tenants().keySet()).isEqualTo(config.tenants().keySet());
     }
 
@@ -36,6 +37,12 @@ class ConfigPrinterTest {
                         "url: jdbc:h2:file:./data/latchkey",
                         "keyset: file:./data/keyset.json",
                         "level: INFO",
+                        "deadline: 10s",
+                        "proactive: true",
+                        "window: 5m",
+                        "idleLimit: 24h",
+                        "ratePerSecond: 20",
+                        "concurrency: 4",
                         "clockSkew: 1m",
                         "provisioning: \"off\"")
                 .doesNotContain("password", "login");

@@ -29,7 +29,43 @@ class ConfigRulesTest {
                         "unknown top-level key",
                         "serverz: {}\n" + MINIMAL,
                         "serverz",
-                        "unknown key 'serverz'; allowed keys here: server, database, keys, development, logging, tenants"),
+                        "unknown key 'serverz'; allowed keys here: server, database, keys, development, logging, refresh,"
+                                + " tenants"),
+                rule(
+                        "refresh deadline too short",
+                        "refresh: { deadline: 500ms }\n" + MINIMAL,
+                        "refresh.deadline",
+                        "must be between 1s and 2m"),
+                rule(
+                        "refresh window shorter than a run",
+                        "refresh: { window: 10s }\n" + MINIMAL,
+                        "refresh.window",
+                        "must be between 30s and 1h"),
+                rule(
+                        "refresh idle limit too long",
+                        "refresh: { idleLimit: 1000h }\n" + MINIMAL,
+                        "refresh.idleLimit",
+                        "must be between 1m and 720h"),
+                rule(
+                        "refresh rate zero",
+                        "refresh: { ratePerSecond: 0 }\n" + MINIMAL,
+                        "refresh.ratePerSecond",
+                        "must be between 1 and 1000"),
+                rule(
+                        "refresh concurrency too high",
+                        "refresh: { concurrency: 65 }\n" + MINIMAL,
+                        "refresh.concurrency",
+                        "must be between 1 and 64"),
+                rule(
+                        "refresh proactive not a boolean",
+                        "refresh: { proactive: yes }\n" + MINIMAL,
+                        "refresh.proactive",
+                        "expected true or false, got text"),
+                rule(
+                        "refresh unknown key",
+                        "refresh: { rate: 5 }\n" + MINIMAL,
+                        "refresh.rate",
+                        "allowed keys here: deadline, proactive, window, idleLimit, ratePerSecond, concurrency"),
                 rule(
                         "unknown nested key",
                         "server: { prot: 1 }\n" + MINIMAL,
@@ -281,10 +317,18 @@ class ConfigRulesTest {
                         ACME + "resources.mcp.authorization.tokenEndpoint",
                         "is allowed only with discovery: static"),
                 rule(
-                        "client id without registration",
-                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {} } }"),
+                        "client id for static",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " discovery: static, authorizationEndpoint: \"https://as.example.com/a\","
+                                + " tokenEndpoint: \"https://as.example.com/t\" } } }"),
                         ACME + "resources.mcp.authorization.clientId",
-                        "is required unless dynamicRegistration is true"),
+                        "is required with discovery: static"),
+                rule(
+                        "secret without client id",
+                        minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"
+                                + " clientSecret: s } } }"),
+                        ACME + "resources.mcp.authorization.clientId",
+                        "is required with clientSecret"),
                 rule(
                         "dynamic registration",
                         minimalWith("resources: { mcp: { url: \"https://mcp.example.com\", authorization: {"

@@ -36,6 +36,7 @@ class UnknownKeyPropertyTest {
         places.put("keys", ConfigValidator.KEYS_KEYS);
         places.put("development", ConfigValidator.DEVELOPMENT_KEYS);
         places.put("logging", ConfigValidator.LOGGING_KEYS);
+        places.put("refresh", ConfigValidator.REFRESH_KEYS);
         places.put("tenants.acme", ConfigValidator.TENANT_KEYS);
         places.put("tenants.acme.issuers[0]", ConfigValidator.ISSUER_KEYS);
         places.put("tenants.acme.identity", ConfigValidator.IDENTITY_KEYS);

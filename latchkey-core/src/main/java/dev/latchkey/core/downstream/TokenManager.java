@@ -2,34 +2,53 @@ package dev.latchkey.core.downstream;
 
 import dev.latchkey.core.grant.GrantKey;
 import dev.latchkey.core.grant.GrantLookup;
+import dev.latchkey.core.grant.GrantUsage;
 import dev.latchkey.core.grant.RefreshCoordinator;
 import dev.latchkey.core.grant.ResourceName;
 import dev.latchkey.core.grant.TokenResult;
 import dev.latchkey.core.grant.TokenStore;
 import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.tenant.TenantId;
+import java.time.Clock;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands every downstream call a working token (DESIGN.md C5/C7): the stored grant, refreshed first
  * when it is within the resource's skew window, or refreshed once for all callers when the
  * resource rejected it. When no usable grant is left, the answer carries the URL of a connect flow
  * so the caller can send the user through consent — silent refresh first, interactive last.
+ *
+ * <p>Every token handed out is recorded as a use of its grant ({@link GrantUsage}; throttle it with
+ * {@link dev.latchkey.core.grant.ThrottledGrantUsage}), so that proactive refresh keeps used grants
+ * fresh and lets unused ones expire.
  */
 public final class TokenManager {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenManager.class);
+
     private final ResourceCatalog catalog;
     private final RefreshCoordinator coordinator;
     private final Connections connections;
     private final TokenStore store;
+    private final GrantUsage usage;
+    private final Clock clock;
 
     public TokenManager(
-            ResourceCatalog catalog, RefreshCoordinator coordinator, Connections connections, TokenStore store) {
+            ResourceCatalog catalog,
+            RefreshCoordinator coordinator,
+            Connections connections,
+            TokenStore store,
+            GrantUsage usage,
+            Clock clock) {
         this.catalog = catalog;
         this.coordinator = coordinator;
         this.connections = connections;
         this.store = store;
+        this.usage = usage;
+        this.clock = clock;
     }
 
     /** A token for {@code user} at {@code resource}, refreshed first when it expires soon. */
@@ -112,7 +131,10 @@ public final class TokenManager {
             }
         }
         return switch (fetch.apply(client)) {
-            case TokenResult.Fresh fresh -> new TokenAnswer.Token(fresh.grant());
+            case TokenResult.Fresh fresh -> {
+                recordUse(fresh.grant().key());
+                yield new TokenAnswer.Token(fresh.grant());
+            }
             case TokenResult.TemporarilyUnavailable unavailable ->
                 new TokenAnswer.Unavailable(unavailable.retryAfter());
             case TokenResult.AuthorizationRequired required ->
@@ -123,5 +145,18 @@ public final class TokenManager {
                     case ConnectStart.Refused refused -> new TokenAnswer.AuthorizationRequired(required.reason(), null);
                 };
         };
+    }
+
+    /**
+     * Use only steers proactive refresh: failing to record it costs at most an on-demand refresh
+     * later, so it never fails the caller's request.
+     */
+    private void recordUse(GrantKey key) {
+        try {
+            usage.recordUse(key, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.atDebug().log(
+                    "recording a grant's use failed ({})", e.getClass().getSimpleName());
+        }
     }
 }
