@@ -10,8 +10,6 @@ import dev.latchkey.testkit.MockIdp;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,9 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +45,7 @@ class DownstreamTokensApplicationTest {
 
     private MockIdp idp;
     private Application app;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ApiCalls api = new ApiCalls(() -> app.port());
 
     @BeforeEach
     void start() throws Exception {
@@ -60,7 +56,7 @@ class DownstreamTokensApplicationTest {
     @AfterEach
     void stop() {
         app.close();
-        http.close();
+        api.close();
         idp.close();
     }
 
@@ -103,15 +99,15 @@ class DownstreamTokensApplicationTest {
     @Test
     void connect_thenToken_thenReportedRejection_refreshesOnce_andDisconnectEndsIt() throws Exception {
         String alice = userToken("acme", "alice");
-        HttpResponse<String> none = get("/v1/tokens/github", alice);
+        HttpResponse<String> none = api.get("/v1/tokens/github", alice);
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.body()).contains("\"error\":\"authorization_required\"", "\"reason\":\"no_grant\"");
-        URI authorize = URI.create(find(AUTHORIZATION_URL, none.body()));
+        URI authorize = URI.create(ApiCalls.find(AUTHORIZATION_URL, none.body()));
         assertThat(authorize.toString())
                 .startsWith(idp.issuer("github"))
                 .contains("code_challenge_method=S256", "access_type=offline", "client_id=latchkey");
 
-        HttpResponse<String> callback = callback(redirectFromIdp(authorize));
+        HttpResponse<String> callback = api.callback(api.redirectFromIdp(authorize));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(200);
         assertThat(callback.body()).contains("github account is connected");
         assertThat(idp.tokenCalls(
@@ -120,37 +116,42 @@ class DownstreamTokensApplicationTest {
                                 && request.parameters().containsKey("code_verifier")))
                 .isEqualTo(1);
 
-        HttpResponse<String> first = get("/v1/tokens/github", alice);
+        HttpResponse<String> first = api.get("/v1/tokens/github", alice);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         assertThat(first.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(first.body()).contains("\"token_type\":\"Bearer\"", "\"expires_in\":");
-        String token = find(ACCESS_TOKEN, first.body());
+        String token = ApiCalls.find(ACCESS_TOKEN, first.body());
 
         // 20 callers report the same rejected token at once: one refresh, one new token for all.
-        List<String> answers = concurrently(20, () -> post("/v1/tokens/github/refresh", alice, rejected(token)));
+        List<String> answers = concurrently(20, () -> api.post("/v1/tokens/github/refresh", alice, rejected(token)));
         assertThat(idp.tokenCalls("github", request -> "refresh_token".equals(request.grantType())))
                 .isEqualTo(1);
         Set<String> tokens = new HashSet<>();
         for (String answer : answers) {
-            tokens.add(find(ACCESS_TOKEN, answer));
+            tokens.add(ApiCalls.find(ACCESS_TOKEN, answer));
         }
         assertThat(tokens).hasSize(1).doesNotContain(token);
 
         // A late report of the old token gets the stored one without another refresh.
-        HttpResponse<String> late = post("/v1/tokens/github/refresh", alice, rejected(token));
-        assertThat(find(ACCESS_TOKEN, late.body())).isEqualTo(tokens.iterator().next());
+        HttpResponse<String> late = api.post("/v1/tokens/github/refresh", alice, rejected(token));
+        assertThat(ApiCalls.find(ACCESS_TOKEN, late.body()))
+                .isEqualTo(tokens.iterator().next());
         assertThat(idp.tokenCalls("github", request -> "refresh_token".equals(request.grantType())))
                 .isEqualTo(1);
 
-        HttpResponse<String> list = get("/v1/connections", alice);
+        HttpResponse<String> list = api.get("/v1/connections", alice);
         assertThat(list.body()).contains("\"resource\":\"github\"", "\"refreshable\":true");
         assertThat(list.body()).doesNotContain(tokens.iterator().next());
 
-        assertThat(send(request("/v1/connections/github", alice).DELETE().build())
+        assertThat(api.send(api.request("/v1/connections/github", alice)
+                                .DELETE()
+                                .build())
                         .statusCode())
                 .isEqualTo(204);
-        assertThat(get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
-        assertThat(send(request("/v1/connections/github", alice).DELETE().build())
+        assertThat(api.get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
+        assertThat(api.send(api.request("/v1/connections/github", alice)
+                                .DELETE()
+                                .build())
                         .statusCode())
                 .isEqualTo(404);
     }
@@ -159,19 +160,19 @@ class DownstreamTokensApplicationTest {
     void callback_replayedUnknownOrFromAnotherIssuer_isRefused_andStoresNothing() throws Exception {
         String alice = userToken("acme", "alice");
         URI authorize = authorizationUrl(alice);
-        String query = redirectFromIdp(authorize);
+        String query = api.redirectFromIdp(authorize);
 
-        HttpResponse<String> forgedIssuer = callback(
+        HttpResponse<String> forgedIssuer = api.callback(
                 withoutIss(query) + "&iss=" + URLEncoder.encode("https://evil.example.com", StandardCharsets.UTF_8));
         assertThat(forgedIssuer.statusCode()).isEqualTo(400);
         assertThat(forgedIssuer.body()).contains("invalid_request");
         // The state was spent by the refused attempt: replaying the genuine response fails too.
-        HttpResponse<String> replay = callback(query);
+        HttpResponse<String> replay = api.callback(query);
         assertThat(replay.statusCode()).isEqualTo(400);
-        assertThat(callback("state=acme.unknown&code=abc").statusCode()).isEqualTo(400);
-        assertThat(callback("state=no-tenant&code=abc").statusCode()).isEqualTo(400);
-        assertThat(callback("code=abc").statusCode()).isEqualTo(400);
-        assertThat(get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
+        assertThat(api.callback("state=acme.unknown&code=abc").statusCode()).isEqualTo(400);
+        assertThat(api.callback("state=no-tenant&code=abc").statusCode()).isEqualTo(400);
+        assertThat(api.callback("code=abc").statusCode()).isEqualTo(400);
+        assertThat(api.get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
         assertThat(idp.tokenCalls("github", request -> true)).isZero();
     }
 
@@ -179,31 +180,31 @@ class DownstreamTokensApplicationTest {
     void callback_errorFromTheServer_isReported_andStoresNothing() throws Exception {
         String alice = userToken("acme", "alice");
         URI authorize = authorizationUrl(alice);
-        String state = parameter(authorize.getRawQuery(), "state");
-        HttpResponse<String> denied = callback("state=" + state + "&error=access_denied");
+        String state = ApiCalls.parameter(authorize.getRawQuery(), "state");
+        HttpResponse<String> denied = api.callback("state=" + state + "&error=access_denied");
         assertThat(denied.statusCode()).isEqualTo(400);
         assertThat(denied.body()).contains("access_denied");
-        assertThat(get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
+        assertThat(api.get("/v1/tokens/github", alice).statusCode()).isEqualTo(401);
     }
 
     @Test
     void authorize_returnTo_onlyToAllowedOrigins() throws Exception {
         String alice = userToken("acme", "alice");
-        HttpResponse<String> foreign = send(request(
+        HttpResponse<String> foreign = api.send(api.request(
                         "/v1/connections/github/authorize?return_to="
                                 + URLEncoder.encode("https://evil.example.com/", StandardCharsets.UTF_8),
                         alice)
                 .build());
         assertThat(foreign.statusCode()).isEqualTo(400);
 
-        HttpResponse<String> allowed = send(request(
+        HttpResponse<String> allowed = api.send(api.request(
                         "/v1/connections/github/authorize?return_to="
                                 + URLEncoder.encode("http://127.0.0.1:9999/panel", StandardCharsets.UTF_8),
                         alice)
                 .build());
         assertThat(allowed.statusCode()).isEqualTo(302);
         URI authorize = URI.create(allowed.headers().firstValue("Location").orElseThrow());
-        HttpResponse<String> back = callback(redirectFromIdp(authorize));
+        HttpResponse<String> back = api.callback(api.redirectFromIdp(authorize));
         assertThat(back.statusCode()).isEqualTo(303);
         assertThat(back.headers().firstValue("Location"))
                 .hasValue("http://127.0.0.1:9999/panel?latchkey_connected=github");
@@ -213,34 +214,35 @@ class DownstreamTokensApplicationTest {
     void tenants_withTheSameSubject_neverSeeEachOthersGrants() throws Exception {
         String acmeAlice = userToken("acme", "alice");
         String otherAlice = userToken("other", "alice");
-        callback(redirectFromIdp(authorizationUrl(acmeAlice)));
-        assertThat(get("/v1/tokens/github", acmeAlice).statusCode()).isEqualTo(200);
+        api.callback(api.redirectFromIdp(authorizationUrl(acmeAlice)));
+        assertThat(api.get("/v1/tokens/github", acmeAlice).statusCode()).isEqualTo(200);
 
-        assertThat(get("/v1/tokens/github", otherAlice).statusCode()).isEqualTo(401);
-        assertThat(get("/v1/connections", otherAlice).body()).isEqualTo("{\"connections\":[]}");
+        assertThat(api.get("/v1/tokens/github", otherAlice).statusCode()).isEqualTo(401);
+        assertThat(api.get("/v1/connections", otherAlice).body()).isEqualTo("{\"connections\":[]}");
     }
 
     @Test
     void stepUp_asksForTheUnionOfScopesOnce_thenRefuses() throws Exception {
         String alice = userToken("acme", "alice");
-        callback(redirectFromIdp(authorizationUrl(alice)));
+        api.callback(api.redirectFromIdp(authorizationUrl(alice)));
 
-        HttpResponse<String> stepUp = post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"admin:org\"}");
+        HttpResponse<String> stepUp =
+                api.post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"admin:org\"}");
         assertThat(stepUp.statusCode()).as(stepUp.body()).isEqualTo(401);
         assertThat(stepUp.body()).contains("\"reason\":\"insufficient_scope\"");
-        String scope =
-                parameter(URI.create(find(AUTHORIZATION_URL, stepUp.body())).getRawQuery(), "scope");
+        String scope = ApiCalls.parameter(
+                URI.create(ApiCalls.find(AUTHORIZATION_URL, stepUp.body())).getRawQuery(), "scope");
         assertThat(URLDecoder.decode(scope, StandardCharsets.UTF_8).split(" ", -1))
                 .containsExactlyInAnyOrder("admin:org", "offline_access", "openid", "repo");
 
         // Asking for a scope the grant already holds cannot be helped by consenting again.
-        HttpResponse<String> loop = post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"repo\"}");
+        HttpResponse<String> loop = api.post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"repo\"}");
         assertThat(loop.statusCode()).isEqualTo(403);
         assertThat(loop.body()).contains("\"error\":\"insufficient_scope\"");
-        assertThat(post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"bad\\\"scope\"}")
+        assertThat(api.post("/v1/tokens/github/refresh", alice, "{\"required_scope\":\"bad\\\"scope\"}")
                         .statusCode())
                 .isEqualTo(400);
-        assertThat(post(
+        assertThat(api.post(
                                 "/v1/tokens/github/refresh",
                                 alice,
                                 "{\"required_scope\":\"a\",\"rejected_token_sha256\":\"" + "a".repeat(64) + "\"}")
@@ -251,45 +253,34 @@ class DownstreamTokensApplicationTest {
     @Test
     void badInput_getsClearErrors_neverA500() throws Exception {
         String alice = userToken("acme", "alice");
-        assertThat(get("/v1/tokens/unknown", alice).statusCode()).isEqualTo(404);
-        assertThat(get("/v1/tokens/" + "x".repeat(200), alice).statusCode()).isEqualTo(404);
-        assertThat(post("/v1/tokens/github/refresh", alice, "{\"rejected_token_sha256\":\"abc\"}")
+        assertThat(api.get("/v1/tokens/unknown", alice).statusCode()).isEqualTo(404);
+        assertThat(api.get("/v1/tokens/" + "x".repeat(200), alice).statusCode()).isEqualTo(404);
+        assertThat(api.post("/v1/tokens/github/refresh", alice, "{\"rejected_token_sha256\":\"abc\"}")
                         .statusCode())
                 .isEqualTo(400);
-        assertThat(post("/v1/tokens/github/refresh", alice, "not json").statusCode())
+        assertThat(api.post("/v1/tokens/github/refresh", alice, "not json").statusCode())
                 .isEqualTo(400);
-        assertThat(post("/v1/tokens/github/refresh", alice, "{\"other\":1}").statusCode())
+        assertThat(api.post("/v1/tokens/github/refresh", alice, "{\"other\":1}").statusCode())
                 .isEqualTo(400);
-        assertThat(post("/v1/tokens/github/refresh", alice, "{\"rejected_token_sha256\":\"" + "a".repeat(5000) + "\"}")
+        assertThat(api.post(
+                                "/v1/tokens/github/refresh",
+                                alice,
+                                "{\"rejected_token_sha256\":\"" + "a".repeat(5000) + "\"}")
                         .statusCode())
                 .isEqualTo(400);
-        assertThat(get("/v1/tokens/github", null).statusCode()).isEqualTo(401);
-        assertThat(send(request("/v1/connections/github/authorize?scope=%22bad%22", alice)
+        assertThat(api.get("/v1/tokens/github", null).statusCode()).isEqualTo(401);
+        assertThat(api.send(api.request("/v1/connections/github/authorize?scope=%22bad%22", alice)
                                 .build())
                         .statusCode())
                 .isEqualTo(400);
     }
 
     private URI authorizationUrl(String bearer) throws Exception {
-        HttpResponse<String> started = send(request("/v1/connections/github/authorize", bearer)
+        HttpResponse<String> started = api.send(api.request("/v1/connections/github/authorize", bearer)
                 .header("Accept", "application/json")
                 .build());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-        return URI.create(find(AUTHORIZATION_URL, started.body()));
-    }
-
-    /** Follows the authorization URL at the IdP (which logs in at once) and returns the callback's query. */
-    private String redirectFromIdp(URI authorize) throws Exception {
-        HttpResponse<String> login = send(HttpRequest.newBuilder(authorize).build());
-        assertThat(login.statusCode()).as(login.body()).isEqualTo(302);
-        URI location = URI.create(login.headers().firstValue("Location").orElseThrow());
-        assertThat(location.getPath()).isEqualTo("/v1/connections/callback");
-        return location.getRawQuery();
-    }
-
-    private HttpResponse<String> callback(String query) throws Exception {
-        return send(
-                HttpRequest.newBuilder(uri("/v1/connections/callback?" + query)).build());
+        return URI.create(ApiCalls.find(AUTHORIZATION_URL, started.body()));
     }
 
     private static String withoutIss(String query) {
@@ -302,15 +293,6 @@ class DownstreamTokensApplicationTest {
         return String.join("&", kept);
     }
 
-    private static String parameter(String query, String name) {
-        for (String pair : query.split("&", -1)) {
-            if (pair.startsWith(name + "=")) {
-                return pair.substring(name.length() + 1);
-            }
-        }
-        throw new AssertionError("no " + name + " in " + query);
-    }
-
     private static String rejected(String token) {
         return "{\"rejected_token_sha256\":\"" + Secret.sha256Hex(token) + "\"}";
     }
@@ -318,39 +300,6 @@ class DownstreamTokensApplicationTest {
     private String userToken(String tenant, String subject) {
         return idp.issueToken(tenant, subject, "latchkey", Map.of("scope", "openid"))
                 .serialize();
-    }
-
-    private HttpResponse<String> get(String path, @Nullable String bearer) throws Exception {
-        return send(request(path, bearer).build());
-    }
-
-    private HttpResponse<String> post(String path, String bearer, String body) throws Exception {
-        return send(request(path, bearer)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
-    }
-
-    private HttpRequest.Builder request(String path, @Nullable String bearer) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path));
-        if (bearer != null) {
-            builder.header("Authorization", "Bearer " + bearer);
-        }
-        return builder;
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + app.port() + path);
-    }
-
-    private static String find(Pattern pattern, String body) {
-        Matcher matcher = pattern.matcher(body);
-        assertThat(matcher.find()).as(body).isTrue();
-        return matcher.group(1).replace("\\u0026", "&").replace("\\/", "/");
     }
 
     private static List<String> concurrently(int callers, Call call) throws Exception {

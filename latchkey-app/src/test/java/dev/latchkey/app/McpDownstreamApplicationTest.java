@@ -11,7 +11,6 @@ import dev.latchkey.testkit.McpResourceServer;
 import dev.latchkey.testkit.MockIdp;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +19,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +48,7 @@ class McpDownstreamApplicationTest {
     private McpResourceServer mcp;
     private McpResourceServer impostor;
     private Application app;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ApiCalls api = new ApiCalls(() -> app.port());
 
     @BeforeEach
     void start() throws Exception {
@@ -66,7 +63,7 @@ class McpDownstreamApplicationTest {
     @AfterEach
     void stop() {
         app.close();
-        http.close();
+        api.close();
         impostor.close();
         mcp.close();
         idp.close();
@@ -103,20 +100,21 @@ class McpDownstreamApplicationTest {
 
         // 1. No grant yet: the answer names the authorization server the MCP server's metadata
         // names, with PKCE S256 and the MCP server as the RFC 8707 resource.
-        HttpResponse<String> none = get("/v1/tokens/mcp", alice);
+        HttpResponse<String> none = api.get("/v1/tokens/mcp", alice);
         assertThat(none.statusCode()).as(none.body()).isEqualTo(401);
         assertThat(none.body()).contains("\"error\":\"authorization_required\"", "\"reason\":\"no_grant\"");
         assertThat(mcp.metadataRequests()).isPositive();
-        URI authorize = URI.create(find(AUTHORIZATION_URL, none.body()));
+        URI authorize = URI.create(ApiCalls.find(AUTHORIZATION_URL, none.body()));
         assertThat(authorize.toString()).startsWith(mcp.issuer() + "/authorize");
         String query = authorize.getRawQuery();
-        assertThat(decoded(parameter(query, "resource"))).isEqualTo(mcp.url().toString());
-        assertThat(parameter(query, "code_challenge_method")).isEqualTo("S256");
-        assertThat(parameter(query, "code_challenge")).isNotEmpty();
-        assertThat(decoded(parameter(query, "scope")).split(" ", -1))
+        assertThat(decoded(ApiCalls.parameter(query, "resource")))
+                .isEqualTo(mcp.url().toString());
+        assertThat(ApiCalls.parameter(query, "code_challenge_method")).isEqualTo("S256");
+        assertThat(ApiCalls.parameter(query, "code_challenge")).isNotEmpty();
+        assertThat(decoded(ApiCalls.parameter(query, "scope")).split(" ", -1))
                 .containsExactlyInAnyOrder("openid", "offline_access");
 
-        HttpResponse<String> connected = callback(redirectFromIdp(authorize));
+        HttpResponse<String> connected = api.callback(api.redirectFromIdp(authorize));
         assertThat(connected.statusCode()).as(connected.body()).isEqualTo(200);
         List<MockIdp.TokenRequest> codeGrants = idp.tokenRequests().stream()
                 .filter(request ->
@@ -128,9 +126,9 @@ class McpDownstreamApplicationTest {
                 .containsKey("code_verifier");
 
         // 2. The token works at the MCP server.
-        HttpResponse<String> first = get("/v1/tokens/mcp", alice);
+        HttpResponse<String> first = api.get("/v1/tokens/mcp", alice);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
-        String token = find(ACCESS_TOKEN, first.body());
+        String token = ApiCalls.find(ACCESS_TOKEN, first.body());
         HttpResponse<String> call = callMcp(token);
         assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
         assertThat(call.body()).contains("\"id\":7", "\"ok\":true");
@@ -143,10 +141,10 @@ class McpDownstreamApplicationTest {
         assertThat(BearerChallenge.parse(refused.headers().allValues("WWW-Authenticate"))
                         .flatMap(BearerChallenge::error))
                 .hasValue("invalid_token");
-        HttpResponse<String> replaced = post(
+        HttpResponse<String> replaced = api.post(
                 "/v1/tokens/mcp/refresh", alice, "{\"rejected_token_sha256\":\"" + Secret.sha256Hex(token) + "\"}");
         assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
-        String renewed = find(ACCESS_TOKEN, replaced.body());
+        String renewed = ApiCalls.find(ACCESS_TOKEN, replaced.body());
         assertThat(renewed).isNotEqualTo(token);
         assertThat(callMcp(renewed).statusCode()).isEqualTo(200);
         List<MockIdp.TokenRequest> refreshes = idp.tokenRequests().stream()
@@ -166,17 +164,17 @@ class McpDownstreamApplicationTest {
                 .orElseThrow();
         assertThat(challenge.error()).hasValue("insufficient_scope");
         assertThat(challenge.scopes()).containsExactly("tools:write");
-        HttpResponse<String> stepUp = post(
+        HttpResponse<String> stepUp = api.post(
                 "/v1/tokens/mcp/refresh",
                 alice,
                 "{\"required_scope\":\"" + String.join(" ", challenge.scopes()) + "\"}");
         assertThat(stepUp.statusCode()).as(stepUp.body()).isEqualTo(401);
         assertThat(stepUp.body()).contains("\"error\":\"authorization_required\"", "\"reason\":\"insufficient_scope\"");
-        URI consent = URI.create(find(AUTHORIZATION_URL, stepUp.body()));
+        URI consent = URI.create(ApiCalls.find(AUTHORIZATION_URL, stepUp.body()));
         assertThat(consent.toString()).startsWith(mcp.issuer() + "/authorize");
-        assertThat(decoded(parameter(consent.getRawQuery(), "scope")).split(" ", -1))
+        assertThat(decoded(ApiCalls.parameter(consent.getRawQuery(), "scope")).split(" ", -1))
                 .containsExactlyInAnyOrder("openid", "offline_access", "tools:write");
-        assertThat(decoded(parameter(consent.getRawQuery(), "resource")))
+        assertThat(decoded(ApiCalls.parameter(consent.getRawQuery(), "resource")))
                 .isEqualTo(mcp.url().toString());
 
         // mock-oauth2-server puts no "scope" claim in the access tokens it issues by default; here it
@@ -188,11 +186,11 @@ class McpDownstreamApplicationTest {
                         "JWT",
                         List.of(mcp.url().toString()),
                         Map.of("scope", "openid offline_access tools:write")));
-        HttpResponse<String> reconnected = callback(redirectFromIdp(consent));
+        HttpResponse<String> reconnected = api.callback(api.redirectFromIdp(consent));
         assertThat(reconnected.statusCode()).as(reconnected.body()).isEqualTo(200);
-        HttpResponse<String> upgraded = get("/v1/tokens/mcp", alice);
+        HttpResponse<String> upgraded = api.get("/v1/tokens/mcp", alice);
         assertThat(upgraded.statusCode()).as(upgraded.body()).isEqualTo(200);
-        String writer = find(ACCESS_TOKEN, upgraded.body());
+        String writer = ApiCalls.find(ACCESS_TOKEN, upgraded.body());
         assertThat(writer).isNotEqualTo(renewed);
         HttpResponse<String> allowed = callMcp(writer);
         assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
@@ -203,14 +201,14 @@ class McpDownstreamApplicationTest {
     void unreachableMcpServer_answers503WithRetryAfter_neverA500() throws Exception {
         String alice = userToken("alice");
         for (int attempt = 0; attempt < 2; attempt++) {
-            HttpResponse<String> down = get("/v1/tokens/down", alice);
+            HttpResponse<String> down = api.get("/v1/tokens/down", alice);
             assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
             assertThat(down.body()).contains("\"error\":\"temporarily_unavailable\"", "\"retryable\":true");
             assertThat(down.headers().firstValue("Retry-After"))
                     .hasValueSatisfying(
                             seconds -> assertThat(Long.parseLong(seconds)).isPositive());
         }
-        HttpResponse<String> connect = send(request("/v1/connections/down/authorize", alice)
+        HttpResponse<String> connect = api.send(api.request("/v1/connections/down/authorize", alice)
                 .header("Accept", "application/json")
                 .build());
         assertThat(connect.statusCode()).as(connect.body()).isEqualTo(503);
@@ -221,7 +219,7 @@ class McpDownstreamApplicationTest {
     @Test
     void metadataNamingAnotherResource_answers503_andStoresNothing() throws Exception {
         String alice = userToken("alice");
-        HttpResponse<String> answer = get("/v1/tokens/impostor", alice);
+        HttpResponse<String> answer = api.get("/v1/tokens/impostor", alice);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
         assertThat(answer.body()).contains("\"error\":\"temporarily_unavailable\"");
         assertThat(answer.body()).doesNotContain("authorization_url");
@@ -230,48 +228,25 @@ class McpDownstreamApplicationTest {
         assertThat(impostor.metadataRequests()).isPositive();
 
         HttpResponse<String> stepUp =
-                post("/v1/tokens/impostor/refresh", alice, "{\"required_scope\":\"tools:write\"}");
+                api.post("/v1/tokens/impostor/refresh", alice, "{\"required_scope\":\"tools:write\"}");
         assertThat(stepUp.statusCode()).as(stepUp.body()).isEqualTo(503);
-        HttpResponse<String> connect = send(request("/v1/connections/impostor/authorize", alice)
+        HttpResponse<String> connect = api.send(api.request("/v1/connections/impostor/authorize", alice)
                 .header("Accept", "application/json")
                 .build());
         assertThat(connect.statusCode()).as(connect.body()).isEqualTo(503);
 
-        assertThat(get("/v1/connections", alice).body()).isEqualTo("{\"connections\":[]}");
+        assertThat(api.get("/v1/connections", alice).body()).isEqualTo("{\"connections\":[]}");
         assertThat(idp.tokenCalls(AS, request -> true)).isZero();
-    }
-
-    /** Follows the authorization URL at the IdP (which logs in at once) and returns the callback's query. */
-    private String redirectFromIdp(URI authorize) throws Exception {
-        HttpResponse<String> login = send(HttpRequest.newBuilder(authorize).build());
-        assertThat(login.statusCode()).as(login.body()).isEqualTo(302);
-        URI location = URI.create(login.headers().firstValue("Location").orElseThrow());
-        assertThat(location.getPath()).isEqualTo("/v1/connections/callback");
-        return location.getRawQuery();
-    }
-
-    private HttpResponse<String> callback(String query) throws Exception {
-        return send(
-                HttpRequest.newBuilder(uri("/v1/connections/callback?" + query)).build());
     }
 
     /** A JSON-RPC request to the MCP server's streamable-HTTP endpoint with {@code token}. */
     private HttpResponse<String> callMcp(String token) throws Exception {
-        return send(HttpRequest.newBuilder(mcp.url())
+        return api.send(HttpRequest.newBuilder(mcp.url())
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(TOOLS_LIST))
                 .build());
-    }
-
-    private static String parameter(String query, String name) {
-        for (String pair : query.split("&", -1)) {
-            if (pair.startsWith(name + "=")) {
-                return pair.substring(name.length() + 1);
-            }
-        }
-        throw new AssertionError("no " + name + " in " + query);
     }
 
     private static String decoded(String value) {
@@ -281,38 +256,5 @@ class McpDownstreamApplicationTest {
     private String userToken(String subject) {
         return idp.issueToken("acme", subject, "latchkey", Map.of("scope", "openid"))
                 .serialize();
-    }
-
-    private HttpResponse<String> get(String path, @Nullable String bearer) throws Exception {
-        return send(request(path, bearer).build());
-    }
-
-    private HttpResponse<String> post(String path, String bearer, String body) throws Exception {
-        return send(request(path, bearer)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
-    }
-
-    private HttpRequest.Builder request(String path, @Nullable String bearer) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path));
-        if (bearer != null) {
-            builder.header("Authorization", "Bearer " + bearer);
-        }
-        return builder;
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + app.port() + path);
-    }
-
-    private static String find(Pattern pattern, String body) {
-        Matcher matcher = pattern.matcher(body);
-        assertThat(matcher.find()).as(body).isTrue();
-        return matcher.group(1).replace("\\u0026", "&").replace("\\/", "/");
     }
 }

@@ -3,13 +3,6 @@ package dev.latchkey.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
-import com.nimbusds.oauth2.sdk.AuthorizationCode;
-import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.sun.net.httpserver.HttpServer;
 import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.core.crypto.TinkCipher;
@@ -29,10 +22,6 @@ import dev.latchkey.testkit.TestGrants;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +55,6 @@ abstract class RefreshCoordinatorContract {
     private static final Duration SKEW = Duration.ofSeconds(60);
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
     private static final String RESOURCE = "github-mcp";
-    private static final URI REDIRECT = URI.create("http://127.0.0.1/callback");
 
     private TestDatabase database;
     private MockIdp idp;
@@ -368,42 +356,9 @@ abstract class RefreshCoordinatorContract {
                 Instant.now().minusSeconds(3600));
     }
 
-    /**
-     * Connects {@code key} the real way (authorization code at the tenant's issuer) and stores
-     * {@code template} with the refresh token the server issued; returns that refresh token.
-     */
+    /** Connects {@code key} the real way (see {@link ConnectedGrants}); returns the refresh token. */
     private String connect(GrantKey key, TokenSet template) throws Exception {
-        String issuer = key.tenant().value();
-        URI authorize = URI.create(idp.issuer(issuer) + "/authorize?response_type=code&client_id=latchkey"
-                + "&scope=openid%20offline_access&state=s&nonce=n&redirect_uri=" + REDIRECT);
-        String location;
-        try (HttpClient http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build()) {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(authorize).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            location = response.headers().firstValue("Location").orElseThrow();
-        }
-        String code = location.replaceAll(".*[?&]code=([^&]+).*", "$1");
-        TokenResponse response = TokenResponse.parse(new TokenRequest.Builder(
-                        idp.tokenEndpoint(issuer),
-                        new ClientSecretBasic(
-                                new ClientID("latchkey"), new com.nimbusds.oauth2.sdk.auth.Secret("client-secret")),
-                        new AuthorizationCodeGrant(new AuthorizationCode(code), REDIRECT))
-                .build()
-                .toHTTPRequest()
-                .send());
-        RefreshToken issued = response.toSuccessResponse().getTokens().getRefreshToken();
-        assertThat(issued).isNotNull();
-        TokenSet tokens = new TokenSet(
-                template.accessToken(),
-                Secret.of(issued.getValue()),
-                template.tokenType(),
-                template.scopes(),
-                template.expiresAt());
-        assertThat(store.compareAndSet(key, 0, tokens)).isInstanceOf(StoreResult.Stored.class);
-        return issued.getValue();
+        return new ConnectedGrants(idp, store).connect(key, template);
     }
 
     private VersionedTokenSet found(GrantKey key) {

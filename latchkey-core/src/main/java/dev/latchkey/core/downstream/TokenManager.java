@@ -10,6 +10,7 @@ import dev.latchkey.core.grant.TokenStore;
 import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.tenant.TenantId;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -82,20 +83,11 @@ public final class TokenManager {
      * consent.
      */
     public TokenAnswer stepUp(TenantId tenant, UserId user, ResourceName resource, Set<String> required) {
-        GrantKey key = new GrantKey(tenant, user, resource);
-        switch (catalog.find(tenant, resource)) {
-            case ResourceCatalog.Lookup.Known known -> {}
-            case ResourceCatalog.Lookup.Unknown unknown -> {
-                return new TokenAnswer.Refused("unknown_resource", "the tenant has no resource of that name");
-            }
-            case ResourceCatalog.Lookup.NotConnectable notConnectable -> {
-                return new TokenAnswer.Refused(
-                        "not_connectable", "the resource's tokens come from token exchange, which is not served yet");
-            }
-            case ResourceCatalog.Lookup.Unavailable unavailable -> {
-                return new TokenAnswer.Unavailable(unavailable.retryAfter());
-            }
+        Optional<TokenAnswer> refusal = refusal(catalog.find(tenant, resource));
+        if (refusal.isPresent()) {
+            return refusal.get();
         }
+        GrantKey key = new GrantKey(tenant, user, resource);
         Set<String> granted = store.find(key) instanceof GrantLookup.Found found
                 ? found.grant().tokens().scopes()
                 : Set.of();
@@ -116,20 +108,11 @@ public final class TokenManager {
 
     private TokenAnswer answer(
             TenantId tenant, UserId user, ResourceName resource, Function<ResourceClient, TokenResult> fetch) {
-        ResourceClient client;
-        switch (catalog.find(tenant, resource)) {
-            case ResourceCatalog.Lookup.Known known -> client = known.resource();
-            case ResourceCatalog.Lookup.Unknown unknown -> {
-                return new TokenAnswer.Refused("unknown_resource", "the tenant has no resource of that name");
-            }
-            case ResourceCatalog.Lookup.NotConnectable notConnectable -> {
-                return new TokenAnswer.Refused(
-                        "not_connectable", "the resource's tokens come from token exchange, which is not served yet");
-            }
-            case ResourceCatalog.Lookup.Unavailable unavailable -> {
-                return new TokenAnswer.Unavailable(unavailable.retryAfter());
-            }
+        ResourceCatalog.Lookup lookup = catalog.find(tenant, resource);
+        if (!(lookup instanceof ResourceCatalog.Lookup.Known known)) {
+            return refusal(lookup).orElseThrow();
         }
+        ResourceClient client = known.resource();
         return switch (fetch.apply(client)) {
             case TokenResult.Fresh fresh -> {
                 recordUse(fresh.grant().key());
@@ -144,6 +127,20 @@ public final class TokenManager {
                     case ConnectStart.Unavailable unavailable -> new TokenAnswer.Unavailable(unavailable.retryAfter());
                     case ConnectStart.Refused refused -> new TokenAnswer.AuthorizationRequired(required.reason(), null);
                 };
+        };
+    }
+
+    /** The answer for a resource that cannot be served, or empty for a known one. */
+    private static Optional<TokenAnswer> refusal(ResourceCatalog.Lookup lookup) {
+        return switch (lookup) {
+            case ResourceCatalog.Lookup.Known known -> Optional.empty();
+            case ResourceCatalog.Lookup.Unknown unknown ->
+                Optional.of(new TokenAnswer.Refused("unknown_resource", "the tenant has no resource of that name"));
+            case ResourceCatalog.Lookup.NotConnectable notConnectable ->
+                Optional.of(new TokenAnswer.Refused(
+                        "not_connectable", "the resource's tokens come from token exchange, which is not served yet"));
+            case ResourceCatalog.Lookup.Unavailable unavailable ->
+                Optional.of(new TokenAnswer.Unavailable(unavailable.retryAfter()));
         };
     }
 
