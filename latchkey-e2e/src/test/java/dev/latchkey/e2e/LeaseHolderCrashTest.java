@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.latchkey.core.secret.Secret;
-import dev.latchkey.testkit.LatchkeyProcess;
 import dev.latchkey.testkit.MockIdp;
 import dev.latchkey.testkit.PostgresDatabase;
 import java.io.IOException;
@@ -18,19 +16,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,33 +42,21 @@ import org.junit.jupiter.api.io.TempDir;
  * a loop of failures; connecting again works. The row is never corrupted.
  */
 class LeaseHolderCrashTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\":\"([^\"]+)\"");
-    private static final Pattern AUTHORIZATION_URL = Pattern.compile("\"authorization_url\":\"([^\"]+)\"");
-
     @TempDir
     Path dir;
 
     private MockIdp idp;
     private Gate gate;
     private PostgresDatabase database;
-    private final List<LatchkeyProcess> replicas = new ArrayList<>();
-    private final List<Integer> ports = new ArrayList<>();
+    private Replicas replicas;
 
     @BeforeEach
     void start() throws Exception {
         idp = MockIdp.start();
         gate = Gate.start(idp.tokenEndpoint("github"));
         database = PostgresDatabase.create();
-        LatchkeyProcess.Result keys = LatchkeyProcess.run(dir, Map.of(), "keys", "generate", "--keyset", "keyset.json");
-        assertThat(keys.exitCode()).as(keys.output()).isZero();
-        ports.add(LatchkeyProcess.freePort());
-        ports.add(LatchkeyProcess.freePort());
-        Files.writeString(dir.resolve("latchkey.yaml"), """
-                server: { host: 127.0.0.1, port: %d, publicUrl: "http://127.0.0.1:%d" }
-                database: { url: "%s", user: %s }
-                keys: { keyset: "file:%s" }
-                development: { allowInsecureHttp: true }
+        replicas =
+                Replicas.start(dir, 2, database, """
                 refresh: { deadline: 2s, proactive: false }
                 tenants:
                   acme:
@@ -91,31 +72,14 @@ class LeaseHolderCrashTest {
                           clientId: latchkey
                           clientSecret: s3cret
                           scopes: [openid, offline_access]
-                """.formatted(
-                        ports.get(0),
-                        ports.get(0),
-                        database.jdbcUrl(),
-                        database.user(),
-                        dir.resolve("keyset.json").toAbsolutePath().toString().replace('\\', '/'),
-                        idp.issuer("acme"),
-                        idp.issuer("github"),
-                        gate.url()));
-        for (int i = 0; i < 2; i++) {
-            replicas.add(LatchkeyProcess.start(
-                    Files.createDirectories(dir.resolve("replica-" + i)),
-                    Map.of("LATCHKEY_SERVER_PORT", Integer.toString(ports.get(i))),
-                    "serve",
-                    "--config",
-                    dir.resolve("latchkey.yaml").toAbsolutePath().toString()));
-        }
-        for (int i = 0; i < 2; i++) {
-            replicas.get(i).awaitStatus(uri(i, "/health/ready"), 200);
-        }
+                """.formatted(idp.issuer("acme"), idp.issuer("github"), gate.url()));
     }
 
     @AfterEach
     void stop() {
-        replicas.forEach(LatchkeyProcess::close);
+        if (replicas != null) {
+            replicas.close();
+        }
         if (gate != null) {
             gate.close();
         }
@@ -131,17 +95,18 @@ class LeaseHolderCrashTest {
     void holderKilledMidRefresh_otherReplicaTakesOver_withOneCleanAuthorizationRequired() throws Exception {
         String alice = "Bearer "
                 + idp.issueToken("acme", "alice", "latchkey", Map.of()).serialize();
-        connect(alice, 0);
-        String token =
-                find(ACCESS_TOKEN, send(get(1, "/v1/tokens/github", alice)).body());
+        replicas.connect(alice, "github", 0, 0);
+        String token = Replicas.find(
+                Replicas.ACCESS_TOKEN,
+                Replicas.send(replicas.token(1, "github", alice)).body());
 
         gate.hold();
-        CompletableFuture<HttpResponse<String>> doomed =
-                HTTP.sendAsync(report(0, alice, token), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> doomed = Replicas.client()
+                .sendAsync(replicas.report(0, "github", alice, token), HttpResponse.BodyHandlers.ofString());
         assertThat(gate.awaitHeld(Duration.ofSeconds(20)))
                 .as("replica 0 called the token endpoint")
                 .isTrue();
-        replicas.get(0).kill();
+        replicas.process(0).kill();
         assertThat(doomed.handle((response, failure) -> failure).get(10, TimeUnit.SECONDS))
                 .as("the killed replica's caller lost its connection")
                 .isNotNull();
@@ -150,7 +115,7 @@ class LeaseHolderCrashTest {
         assertThat(gate.awaitForwarded(Duration.ofSeconds(10))).isTrue();
 
         // While the dead holder's lease lasts: 503 with Retry-After, never a 500.
-        HttpResponse<String> waiting = send(report(1, alice, token));
+        HttpResponse<String> waiting = Replicas.send(replicas.report(1, "github", alice, token));
         assertThat(waiting.statusCode()).as(waiting.body()).isEqualTo(503);
         assertThat(waiting.headers().firstValue("Retry-After")).isPresent();
 
@@ -158,7 +123,7 @@ class LeaseHolderCrashTest {
         // the server already rotated: one clean authorization_required, and the grant is ended.
         @Nullable HttpResponse<String> ended = null;
         for (int attempt = 0; attempt < 30; attempt++) {
-            HttpResponse<String> answer = send(report(1, alice, token));
+            HttpResponse<String> answer = Replicas.send(replicas.report(1, "github", alice, token));
             assertThat(answer.statusCode()).as(answer.body()).isIn(401, 503);
             if (answer.statusCode() == 401) {
                 ended = answer;
@@ -173,60 +138,17 @@ class LeaseHolderCrashTest {
 
         // Never a loop: every later call is the same stable answer with a way out.
         for (int i = 0; i < 3; i++) {
-            HttpResponse<String> again = send(get(1, "/v1/tokens/github", alice));
+            HttpResponse<String> again = Replicas.send(replicas.token(1, "github", alice));
             assertThat(again.statusCode()).isEqualTo(401);
             assertThat(again.body()).contains("\"reason\":\"no_grant\"", "\"authorization_url\"");
         }
         assertThat(gate.reuseRefused()).as("no further refresh attempts").isEqualTo(1);
 
         // The way out works: connecting again gives a working token.
-        connect(alice, 1);
-        assertThat(send(get(1, "/v1/tokens/github", alice)).statusCode()).isEqualTo(200);
-        assertThat(replicas.get(1).output()).doesNotContain(token);
-    }
-
-    private void connect(String bearer, int replica) throws Exception {
-        HttpResponse<String> started = send(HttpRequest.newBuilder(uri(replica, "/v1/connections/github/authorize"))
-                .header("Authorization", bearer)
-                .header("Accept", "application/json")
-                .build());
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-        HttpResponse<String> login = send(HttpRequest.newBuilder(URI.create(find(AUTHORIZATION_URL, started.body())))
-                .build());
-        URI callback = URI.create(login.headers().firstValue("Location").orElseThrow());
-        HttpResponse<String> finished =
-                send(HttpRequest.newBuilder(uri(replica, callback.getPath() + "?" + callback.getRawQuery()))
-                        .build());
-        assertThat(finished.statusCode()).as(finished.body()).isEqualTo(200);
-    }
-
-    private HttpRequest get(int replica, String path, String bearer) {
-        return HttpRequest.newBuilder(uri(replica, path))
-                .header("Authorization", bearer)
-                .build();
-    }
-
-    private HttpRequest report(int replica, String bearer, String token) {
-        return HttpRequest.newBuilder(uri(replica, "/v1/tokens/github/refresh"))
-                .header("Authorization", bearer)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"rejected_token_sha256\":\"" + Secret.sha256Hex(token) + "\"}"))
-                .build();
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) throws Exception {
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(int replica, String path) {
-        return URI.create("http://127.0.0.1:" + ports.get(replica) + path);
-    }
-
-    private static String find(Pattern pattern, String body) {
-        Matcher matcher = pattern.matcher(body);
-        assertThat(matcher.find()).as(body).isTrue();
-        return matcher.group(1).replace("\\u0026", "&").replace("\\/", "/");
+        replicas.connect(alice, "github", 1, 1);
+        assertThat(Replicas.send(replicas.token(1, "github", alice)).statusCode())
+                .isEqualTo(200);
+        assertThat(replicas.process(1).output()).doesNotContain(token);
     }
 
     /**
