@@ -7,6 +7,7 @@ import dev.latchkey.core.crypto.Cipher;
 import dev.latchkey.core.downstream.ClientIdentity;
 import dev.latchkey.core.downstream.Connections;
 import dev.latchkey.core.downstream.TokenManager;
+import dev.latchkey.core.grant.BackgroundGrantUsage;
 import dev.latchkey.core.grant.GrantKey;
 import dev.latchkey.core.grant.GrantUsage;
 import dev.latchkey.core.grant.NimbusTokenEndpoint;
@@ -27,9 +28,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,21 +51,25 @@ final class Downstream implements AutoCloseable {
     private static final String CALLBACK_PATH = "/v1/connections/callback";
     private static final Duration USE_WRITE_INTERVAL = Duration.ofMinutes(1);
     private static final long MAX_THROTTLED_GRANTS = 100_000;
+    private static final int USE_WRITE_QUEUE = 10_000;
 
     private final Connections connections;
     private final TokenManager tokens;
     private final ClientIdentity identity;
     private final ScheduledExecutorService housekeeping;
+    private final ExecutorService useWriter;
 
     private Downstream(
             Connections connections,
             TokenManager tokens,
             ClientIdentity identity,
-            ScheduledExecutorService housekeeping) {
+            ScheduledExecutorService housekeeping,
+            ExecutorService useWriter) {
         this.connections = connections;
         this.tokens = tokens;
         this.identity = identity;
         this.housekeeping = housekeeping;
+        this.useWriter = useWriter;
     }
 
     static Downstream wire(LatchkeyConfig config, Storage storage, Cipher cipher, MeterRegistry metrics, Clock clock) {
@@ -82,9 +90,20 @@ final class Downstream implements AutoCloseable {
                 leaseOwner(),
                 RefreshCoordinator.Settings.withDeadline(config.refresh().deadline()),
                 new RefreshEvents(metrics, storage.audit(), clock));
-        // A hot grant writes its use once a minute per replica, not once per request.
+        // A hot grant writes its use once a minute per replica, not once per request, and never on
+        // the request's thread: one background writer with a bounded queue (overflow is dropped).
+        ThreadPoolExecutor useWriter = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(USE_WRITE_QUEUE),
+                Thread.ofVirtual().name("latchkey-use-writer").factory(),
+                new ThreadPoolExecutor.DiscardPolicy());
         GrantUsage usage = new ThrottledGrantUsage(
-                new JdbcGrantUsage(storage.database().dataSource()), USE_WRITE_INTERVAL, MAX_THROTTLED_GRANTS);
+                new BackgroundGrantUsage(new JdbcGrantUsage(storage.database().dataSource()), useWriter),
+                USE_WRITE_INTERVAL,
+                MAX_THROTTLED_GRANTS);
         JdbcConnectFlowStore flows = new JdbcConnectFlowStore(storage.database().dataSource());
         Connections connections = new Connections(
                 resources,
@@ -117,7 +136,8 @@ final class Downstream implements AutoCloseable {
                 connections,
                 new TokenManager(resources, coordinator, connections, storage.tokens(), usage, clock),
                 identity,
-                housekeeping);
+                housekeeping,
+                useWriter);
     }
 
     /**
@@ -180,6 +200,7 @@ final class Downstream implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        useWriter.shutdownNow();
     }
 
     static URI callbackUri(URI publicUrl) {

@@ -64,6 +64,13 @@ class DemoTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
             assertThat(verified.headers().firstValue("X-Latchkey-Tenant")).hasValue("demo");
+            HttpResponse<String> downstream = HTTP.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/tokens/demo-api"))
+                            .header("Authorization", "Bearer " + accessToken)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(downstream.statusCode()).as(downstream.body()).isEqualTo(401);
+            assertThat(downstream.body()).contains("\"error\":\"authorization_required\"", "/demo-api/authorize?");
             assertThat(Files.exists(dir.resolve("data/demo/keyset.json"))).isTrue();
 
             LatchkeyProcess.Result result = demo.terminate(Duration.ofSeconds(30));
@@ -73,7 +80,8 @@ class DemoTest {
                     .contains("DEVELOPMENT ONLY")
                     .contains("Try next:")
                     .contains(base + "/health/ready")
-                    .contains(base + "/v1/auth/verify");
+                    .contains(base + "/v1/auth/verify")
+                    .contains(base + "/v1/tokens/demo-api");
         }
     }
 }

@@ -112,7 +112,21 @@ final class DemoCommand implements Callable<Integer> {
                       provisioning: jit
                     apiKeys:
                       enabled: true
-                """.formatted(port, port, dir, dir, TENANT, issuer, issuer);
+                    resources:
+                      demo-api:
+                        url: http://127.0.0.1:%d/api
+                        authorization:
+                          discovery: oidc
+                          issuer: %s
+                          clientId: latchkey-demo
+                          clientSecret: demo-only
+                          scopes: [openid, offline_access]
+                """.formatted(port, port, dir, dir, TENANT, issuer, issuer, port, downstreamIssuer(issuer));
+    }
+
+    /** A second issuer of the demo IdP plays the authorization server of the demo downstream API. */
+    static String downstreamIssuer(String issuer) {
+        return issuer.substring(0, issuer.lastIndexOf('/')) + "/demo-api";
     }
 
     private static void printBanner(PrintWriter out, int port, String issuer) {
@@ -135,6 +149,10 @@ final class DemoCommand implements Callable<Integer> {
         out.println("        -d scope=latchkey " + issuer
                 + "/token | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p')");
         out.println("   curl -s -i -H \"Authorization: Bearer $TOKEN\" " + latchkey + "/v1/auth/verify");
+        out.println(
+                "   # a downstream token for that user: first 401 authorization_required with an authorization_url;");
+        out.println("   # open it in a browser, log in at the demo IdP, then ask again:");
+        out.println("   curl -s -H \"Authorization: Bearer $TOKEN\" " + latchkey + "/v1/tokens/demo-api");
         out.println("   ./latchkey keys list --keyset data/demo/keyset.json");
         out.println();
         out.println(" Stop with Ctrl+C. Configuration reference: docs/configuration.md");
