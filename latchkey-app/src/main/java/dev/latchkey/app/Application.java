@@ -1,5 +1,6 @@
 package dev.latchkey.app;
 
+import dev.latchkey.app.config.ApiKeysConfig;
 import dev.latchkey.app.config.LatchkeyConfig;
 import dev.latchkey.core.crypto.CipherHealthCheck;
 import dev.latchkey.core.crypto.InvalidKeysetException;
@@ -10,9 +11,12 @@ import dev.latchkey.core.identity.CachingUserDirectory;
 import dev.latchkey.core.identity.IdentityPolicies;
 import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.identity.UserDirectory;
+import dev.latchkey.core.inbound.ApiKeyBruteForceGuard;
+import dev.latchkey.core.inbound.AttemptLimiter;
 import dev.latchkey.core.inbound.Authenticator;
 import dev.latchkey.core.inbound.BearerValidator;
 import dev.latchkey.core.inbound.CredentialAuthenticator;
+import dev.latchkey.core.inbound.FixedWindowAttemptLimiter;
 import dev.latchkey.core.inbound.IssuerPolicy;
 import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.core.tenant.TenantId;
@@ -42,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    private static final Duration API_KEY_FAILURE_WINDOW = Duration.ofMinutes(1);
+    // About 100 bytes each: bounded at a few MB however many addresses an attacker uses.
+    private static final long MAX_TRACKED_CLIENTS = 50_000;
 
     private final Storage storage;
     private final Downstream downstream;
@@ -81,6 +88,7 @@ public final class Application implements AutoCloseable {
                     .host(config.server().host())
                     .port(config.server().port())
                     .drainTimeout(config.server().drainTimeout())
+                    .trustForwardedFor(config.server().trustForwardedFor())
                     .clock(clock)
                     .meterRegistry(metrics)
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
@@ -120,7 +128,10 @@ public final class Application implements AutoCloseable {
                 clock);
     }
 
-    /** Bearer validation per tenant, identity resolution over the database, and API keys. */
+    /**
+     * Bearer validation per tenant, identity resolution over the database, and API keys behind the
+     * guard against key guessing (C2-10).
+     */
     private static Authenticator authenticator(
             LatchkeyConfig config,
             Storage storage,
@@ -139,7 +150,21 @@ public final class Application implements AutoCloseable {
                         .collect(Collectors.toSet()));
         BearerValidator validator = new BearerValidator(issuers, clock, validationMetrics);
         IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
-        return new CredentialAuthenticator(validator, identities, apiKeys);
+        CredentialAuthenticator credentials = new CredentialAuthenticator(validator, identities, apiKeys);
+        Map<TenantId, Integer> failureLimits = InboundPolicies.apiKeyFailureLimits(config);
+        AttemptLimiter limiter = new FixedWindowAttemptLimiter(
+                tenant -> failureLimits.getOrDefault(tenant, ApiKeysConfig.DEFAULT_MAX_FAILURES_PER_MINUTE),
+                API_KEY_FAILURE_WINDOW,
+                MAX_TRACKED_CLIENTS,
+                clock);
+        // The tenant label is bounded: only configured tenants with API keys on can be throttled.
+        return new ApiKeyBruteForceGuard(
+                credentials,
+                limiter,
+                storage.audit(),
+                clock,
+                tenant -> metrics.counter("latchkey.api_keys.bruteforce", "tenant", tenant.value())
+                        .increment());
     }
 
     /** The port HTTP is served on (the configured one, or the one chosen for port 0). */

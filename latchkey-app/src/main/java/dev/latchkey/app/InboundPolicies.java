@@ -7,6 +7,7 @@ import dev.latchkey.app.config.SigningAlgorithm;
 import dev.latchkey.app.config.TenantConfig;
 import dev.latchkey.core.identity.IdentityPolicy;
 import dev.latchkey.core.identity.ServicePolicy;
+import dev.latchkey.core.inbound.IntrospectionEndpoint;
 import dev.latchkey.core.inbound.IssuerPolicy;
 import dev.latchkey.core.tenant.TenantId;
 import java.util.LinkedHashMap;
@@ -31,7 +32,10 @@ final class InboundPolicies {
     }
 
     private static IssuerPolicy issuer(IssuerConfig config, boolean insecureLoopback) {
-        IssuerPolicy.Builder builder = IssuerPolicy.forIssuer(config.issuer().toString())
+        IssuerPolicy.Builder builder = (config.isTemplate()
+                        // {tenantid} is bound to the token's tid, which must be one of these (never any tenant).
+                        ? IssuerPolicy.forTemplate(config.issuer(), Set.copyOf(config.allowedTenants()))
+                        : IssuerPolicy.forIssuer(config.issuer()))
                 .audience(config.audiences().toArray(String[]::new))
                 .requiredScopes(config.requiredScopes().toArray(String[]::new))
                 .algorithms(config.algorithms().stream()
@@ -41,6 +45,9 @@ final class InboundPolicies {
                 .clockSkew(config.clockSkew())
                 .allowInsecureLoopback(insecureLoopback);
         config.jwksUri().ifPresent(builder::jwksUri);
+        config.introspection()
+                .ifPresent(introspection -> builder.introspection(new IntrospectionEndpoint(
+                        introspection.endpoint(), introspection.clientId(), introspection.clientSecret())));
         return builder.build();
     }
 
@@ -62,8 +69,16 @@ final class InboundPolicies {
                         .map(service ->
                                 ServicePolicy.of(service.id(), service.clientId(), Set.copyOf(service.scopes())))
                         .toList())
-                .withApiKeys(tenant.apiKeys().enabled());
+                .withApiKeys(tenant.apiKeys().enabled())
+                .withRoleMapping(tenant.identity().roleMapping());
         // An empty issuer set means: link verified emails from every issuer the tenant trusts.
         return tenant.identity().linkVerifiedEmail() ? policy.withEmailLinking(Set.of()) : policy;
+    }
+
+    /** Failed API-key attempts allowed per client and minute, per tenant. */
+    static Map<TenantId, Integer> apiKeyFailureLimits(LatchkeyConfig config) {
+        Map<TenantId, Integer> limits = new LinkedHashMap<>();
+        config.tenants().forEach((id, tenant) -> limits.put(id, tenant.apiKeys().maxFailuresPerMinute()));
+        return limits;
     }
 }

@@ -37,6 +37,7 @@ public final class AuthRoutes implements RouteModule {
             ctx.header("X-Latchkey-User", headerValue(principal.user().value()));
             ctx.header("X-Latchkey-Email", headerValue(principal.emailIfKnown().orElse("")));
             ctx.header("X-Latchkey-Groups", String.join(",", sorted(principal.groups(), true)));
+            ctx.header("X-Latchkey-Roles", String.join(",", sorted(principal.roles(), true)));
             ctx.header("X-Latchkey-Scopes", String.join(" ", sorted(principal.scopes(), false)));
             ctx.json(identity(principal));
         });
@@ -53,6 +54,7 @@ public final class AuthRoutes implements RouteModule {
         json.put("kind", principal.kind().name().toLowerCase(java.util.Locale.ROOT));
         principal.emailIfKnown().ifPresent(email -> json.put("email", email));
         json.put("groups", sorted(principal.groups(), false));
+        json.put("roles", sorted(principal.roles(), false));
         json.put("scopes", sorted(principal.scopes(), false));
         return json;
     }

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Reads the credentials of a request the way RFC 6750 §2 allows: only the {@code Authorization}
  * header with the {@code Bearer} scheme (case-insensitive, §2.1), never the query string or a form
  * body (§2.2, §2.3 are not supported: URLs and bodies end up in logs), plus an {@code X-Api-Key}
- * header and the tenant the caller names in {@code X-Tenant-Id}.
+ * header and the tenant the caller names in {@code X-Tenant-Id}, together with the client the
+ * request comes from as {@link ClientAddressFilter} decided it.
  */
 final class CredentialExtractor {
     static final String API_KEY_HEADER = "X-Api-Key";
@@ -77,7 +78,7 @@ final class CredentialExtractor {
         if (bearer != null && apiKey != null) {
             return new Extracted.Malformed("present either a bearer token or an API key, not both");
         }
-        return new Extracted.Found(new Credentials(tenant, bearer, apiKey));
+        return new Extracted.Found(new Credentials(tenant, bearer, apiKey, ClientAddressFilter.of(ctx.req())));
     }
 
     private static List<String> headers(Context ctx, String name) {

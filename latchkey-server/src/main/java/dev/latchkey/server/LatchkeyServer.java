@@ -53,7 +53,7 @@ public final class LatchkeyServer {
         HealthEndpoints health = new HealthEndpoints(
                 new ReadinessProbe(List.copyOf(builder.healthChecks), builder.healthCheckTimeout), draining::get);
         HttpServerMetrics httpMetrics = new HttpServerMetrics(registry);
-        Listener listener = new Listener(builder.host, builder.port, builder.drainTimeout);
+        Listener listener = new Listener(builder.host, builder.port, builder.drainTimeout, builder.trustForwardedFor);
         List<RouteModule> modules = List.copyOf(builder.routeModules);
         Clock clock = builder.clock;
         this.app = Javalin.create(config -> {
@@ -97,6 +97,7 @@ public final class LatchkeyServer {
             EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
             context.addFilter(new FilterHolder(new RequestIdFilter()), "/*", requests);
             context.addFilter(new FilterHolder(new SecurityHeadersFilter()), "/*", requests);
+            context.addFilter(new FilterHolder(new ClientAddressFilter(listener.trustForwardedFor())), "/*", requests);
         });
     }
 
@@ -168,7 +169,7 @@ public final class LatchkeyServer {
         return server;
     }
 
-    private record Listener(String host, int port, Duration drainTimeout) {}
+    private record Listener(String host, int port, Duration drainTimeout, boolean trustForwardedFor) {}
 
     private static <T> T requireSet(@Nullable T value, String option) {
         if (value == null) {
@@ -191,6 +192,7 @@ public final class LatchkeyServer {
         private Duration readinessGracePeriod = Duration.ZERO;
         private Duration healthCheckTimeout = Duration.ofSeconds(2);
         private final List<RouteModule> routeModules = new ArrayList<>();
+        private boolean trustForwardedFor;
 
         private Builder() {}
 
@@ -209,6 +211,17 @@ public final class LatchkeyServer {
                 throw new IllegalArgumentException("LatchkeyServer option 'port' must be 0..65535, was " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /**
+         * Whether the client a request comes from (what failed API-key attempts are counted per) is
+         * the last address of {@code X-Forwarded-For} rather than the socket's peer; default false.
+         * Turn it on only when every request reaches Latchkey through one reverse proxy that sets
+         * or appends that header; otherwise clients could choose their own address.
+         */
+        public Builder trustForwardedFor(boolean trust) {
+            this.trustForwardedFor = trust;
             return this;
         }
 

@@ -7,6 +7,7 @@ import dev.latchkey.core.inbound.AuthOutcome;
 import dev.latchkey.core.inbound.Authenticator;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,8 +85,19 @@ final class RequestAuthentication {
                         Long.toString(Math.max(1, unavailable.retryAfter().toSeconds())));
                 ctx.json(Map.of("error", "temporarily_unavailable", "retryable", true));
             }
+            case AuthOutcome.TooManyAttempts tooMany -> {
+                // RFC 6585 §4; rounded up so that a client retrying on time is no longer blocked.
+                ctx.status(429);
+                ctx.header("Retry-After", Long.toString(retryAfterSeconds(tooMany.retryAfter())));
+                ctx.json(Map.of("error", "too_many_requests"));
+            }
         }
         return Optional.empty();
+    }
+
+    static long retryAfterSeconds(Duration retryAfter) {
+        long seconds = retryAfter.toSeconds();
+        return Math.max(1, retryAfter.equals(Duration.ofSeconds(seconds)) ? seconds : seconds + 1);
     }
 
     private static void challenge(Context ctx, int status, BearerTokenError error, Map<String, String> body) {
@@ -107,6 +119,7 @@ final class RequestAuthentication {
             case AuthOutcome.Malformed m -> "malformed";
             case AuthOutcome.Forbidden f -> "forbidden";
             case AuthOutcome.Unavailable u -> "unavailable";
+            case AuthOutcome.TooManyAttempts t -> "too_many_requests";
         };
     }
 
@@ -116,6 +129,7 @@ final class RequestAuthentication {
             case AuthOutcome.Rejected rejected -> rejected.reason();
             case AuthOutcome.Forbidden forbidden -> forbidden.error();
             case AuthOutcome.Unavailable unavailable -> unavailable.reason();
+            case AuthOutcome.TooManyAttempts tooMany -> "api_key_bruteforce";
             default -> "none";
         };
         return reason.matches("[a-z][a-z0-9_]{0,39}") ? reason : "other";

@@ -194,4 +194,59 @@ class AuthRoutesTest {
                         .count())
                 .isEqualTo(1.0);
     }
+
+    @Test
+    void verify_tooManyAttempts_429WithRetryAfterRoundedUpAndNoChallenge() {
+        next.set(new AuthOutcome.TooManyAttempts(Duration.ofMillis(41_200)));
+
+        HttpResponse<String> response = verify("X-Api-Key", "lk_abcdefghijklmnopqrstuvwxyz", "X-Tenant-Id", "acme");
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("42");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+        assertThat(response.body()).isEqualTo("{\"error\":\"too_many_requests\"}");
+        assertThat(registry.get("latchkey.auth.outcomes")
+                        .tag("outcome", "too_many_requests")
+                        .tag("reason", "api_key_bruteforce")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void verify_principalWithRoles_rolesHeaderAndJson() {
+        next.set(new AuthOutcome.Authenticated(new Principal(
+                TenantId.of("acme"),
+                UserId.of("alice"),
+                Principal.Kind.USER,
+                null,
+                Set.of("latchkey-admins"),
+                Set.of(),
+                Set.of("auditor", "admin"))));
+
+        HttpResponse<String> response = verify("Authorization", "Bearer abc");
+
+        assertThat(response.headers().firstValue("X-Latchkey-Roles")).hasValue("admin,auditor");
+        assertThat(response.body()).contains("\"roles\":[\"admin\",\"auditor\"]");
+    }
+
+    @Test
+    void verifyAndMe_principalWithoutRoles_emptyRolesHeaderAndList() {
+        HttpResponse<String> verified = verify("Authorization", "Bearer abc");
+        HttpResponse<String> me = server.send(server.request("/v1/me")
+                .header("Authorization", "Bearer abc")
+                .GET()
+                .build());
+
+        assertThat(verified.headers().firstValue("X-Latchkey-Roles")).hasValue("");
+        assertThat(verified.body()).contains("\"roles\":[]");
+        assertThat(me.body()).contains("\"roles\":[]").contains("\"groups\":[\"a,b\",\"admins\"]");
+    }
+
+    @Test
+    void credentials_carryTheSocketPeerAsClient_ignoringForwardedForByDefault() {
+        verify("Authorization", "Bearer abc", "X-Forwarded-For", "203.0.113.7");
+
+        assertThat(seen.getFirst().client().value()).isEqualTo("127.0.0.1");
+    }
 }

@@ -40,7 +40,8 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     private static final String COLUMNS =
             "tenant, id, user_id, scopes, expires_at, revoked_at, created_at, last_used_at, hash";
     private static final String INSERT = "INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String FIND = "SELECT " + COLUMNS + " FROM api_keys WHERE tenant = ? AND id = ?";
+    // Package-visible for the test that checks PostgreSQL answers it from the primary key index.
+    static final String FIND = "SELECT " + COLUMNS + " FROM api_keys WHERE tenant = ? AND id = ?";
     private static final String LIST =
             "SELECT " + COLUMNS + " FROM api_keys WHERE tenant = ? AND user_id = ? ORDER BY created_at DESC, id";
     private static final String REVOKE = "UPDATE api_keys SET revoked_at = ?"

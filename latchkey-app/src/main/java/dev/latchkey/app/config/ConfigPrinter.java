@@ -37,6 +37,7 @@ final class ConfigPrinter {
         serverNode.put("port", server.port());
         serverNode.put("publicUrl", server.publicUrl().toString());
         serverNode.put("drainTimeout", duration(server.drainTimeout()));
+        serverNode.put("trustForwardedFor", server.trustForwardedFor());
 
         DatabaseConfig database = config.database();
         ObjectNode databaseNode = root.putObject("database");
@@ -68,7 +69,10 @@ final class ConfigPrinter {
         ArrayNode issuers = node.putArray("issuers");
         for (IssuerConfig issuer : tenant.issuers()) {
             ObjectNode issuerNode = issuers.addObject();
-            issuerNode.put("issuer", issuer.issuer().toString());
+            issuerNode.put("issuer", issuer.issuer());
+            if (issuer.isTemplate()) {
+                texts(issuerNode, "allowedTenants", issuer.allowedTenants());
+            }
             optionalUri(issuerNode, "jwksUri", issuer.jwksUri());
             texts(issuerNode, "audiences", issuer.audiences());
             texts(issuerNode, "requiredScopes", issuer.requiredScopes());
@@ -77,12 +81,22 @@ final class ConfigPrinter {
                     "algorithms",
                     issuer.algorithms().stream().map(SigningAlgorithm::jwsName).toList());
             issuerNode.put("clockSkew", duration(issuer.clockSkew()));
+            issuer.introspection().ifPresent(introspection -> {
+                ObjectNode introspectionNode = issuerNode.putObject("introspection");
+                introspectionNode.put("endpoint", introspection.endpoint().toString());
+                introspectionNode.put("clientId", introspection.clientId());
+                introspectionNode.put("clientSecret", MASK);
+            });
         }
         ObjectNode identity = node.putObject("identity");
         identity.put("linkVerifiedEmail", tenant.identity().linkVerifiedEmail());
         identity.put("provisioning", lower(tenant.identity().provisioning()));
         identity.put("groupsClaim", tenant.identity().groupsClaim());
-        node.putObject("apiKeys").put("enabled", tenant.apiKeys().enabled());
+        ObjectNode roleMapping = identity.putObject("roleMapping");
+        tenant.identity().roleMapping().forEach((group, roles) -> texts(roleMapping, group, roles));
+        ObjectNode apiKeys = node.putObject("apiKeys");
+        apiKeys.put("enabled", tenant.apiKeys().enabled());
+        apiKeys.put("maxFailuresPerMinute", tenant.apiKeys().maxFailuresPerMinute());
         tenant.login().ifPresent(login -> {
             ObjectNode loginNode = node.putObject("login");
             loginNode.put("issuer", login.issuer().toString());

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.latchkey.app.config.MappingReader.Element;
 import dev.latchkey.app.config.MappingReader.UrlKind;
 import dev.latchkey.core.grant.ResourceName;
+import dev.latchkey.core.identity.ClaimPath;
+import dev.latchkey.core.identity.IdentityPolicy;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.tenant.TenantId;
 import java.net.URI;
@@ -34,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 final class ConfigValidator {
     static final List<String> TOP_KEYS =
             List.of("server", "database", "keys", "development", "logging", "refresh", "tenants");
-    static final List<String> SERVER_KEYS = List.of("host", "port", "publicUrl", "drainTimeout");
+    static final List<String> SERVER_KEYS = List.of("host", "port", "publicUrl", "drainTimeout", "trustForwardedFor");
     static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "poolSize");
     static final List<String> KEYS_KEYS = List.of("keyset");
     static final List<String> DEVELOPMENT_KEYS = List.of("allowInsecureHttp", "generateKeyset");
@@ -43,10 +45,19 @@ final class ConfigValidator {
             List.of("deadline", "proactive", "window", "idleLimit", "ratePerSecond", "concurrency");
     static final List<String> TENANT_KEYS =
             List.of("issuers", "identity", "apiKeys", "login", "cors", "services", "resources");
-    static final List<String> ISSUER_KEYS =
-            List.of("issuer", "jwksUri", "audiences", "requiredScopes", "algorithms", "clockSkew");
-    static final List<String> IDENTITY_KEYS = List.of("linkVerifiedEmail", "provisioning", "groupsClaim");
-    static final List<String> API_KEYS_KEYS = List.of("enabled");
+    static final List<String> ISSUER_KEYS = List.of(
+            "issuer",
+            "allowedTenants",
+            "jwksUri",
+            "audiences",
+            "requiredScopes",
+            "algorithms",
+            "clockSkew",
+            "introspection");
+    static final List<String> INTROSPECTION_KEYS = List.of("endpoint", "clientId", "clientSecret");
+    static final List<String> IDENTITY_KEYS =
+            List.of("linkVerifiedEmail", "provisioning", "groupsClaim", "roleMapping");
+    static final List<String> API_KEYS_KEYS = List.of("enabled", "maxFailuresPerMinute");
     static final List<String> LOGIN_KEYS = List.of("issuer", "clientId", "clientSecret", "scopes");
     static final List<String> CORS_KEYS = List.of("allowedOrigins");
     static final List<String> SERVICE_KEYS = List.of("id", "clientId", "scopes");
@@ -79,7 +90,12 @@ final class ConfigValidator {
     static final int MAX_POOL_SIZE = 1000;
     static final String DEFAULT_KEYSET = "file:./data/keyset.json";
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+    static final int MAX_ROLE_MAPPING_GROUPS = 1000;
 
+    // Entra directory (tenant) ids are GUIDs; "common", "organizations" and "consumers" are not tenants.
+    private static final Pattern DIRECTORY_TENANT_ID =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final String SAMPLE_DIRECTORY_TENANT = "00000000-0000-0000-0000-000000000000";
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)[?&;:]password=|//[^/@]*:[^/@]*@");
 
@@ -164,10 +180,11 @@ final class ConfigValidator {
                             + " Latchkey behind https");
         }
         Duration drainTimeout = m.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
+        boolean trustForwardedFor = m.bool("trustForwardedFor", false);
         if (!m.valid() || publicUrl == null) {
             return null;
         }
-        return new ServerConfig(host.strip(), port, publicUrl, drainTimeout);
+        return new ServerConfig(host.strip(), port, publicUrl, drainTimeout, trustForwardedFor);
     }
 
     private @Nullable DatabaseConfig database(MappingReader top) {
@@ -347,7 +364,8 @@ final class ConfigValidator {
         if (m == null) {
             return null;
         }
-        URI issuer = m.url("issuer", UrlKind.ISSUER, true);
+        String issuer = issuerIdentifier(m);
+        List<String> allowedTenants = allowedTenants(m, issuer);
         URI jwksUri = m.url("jwksUri", UrlKind.SECURE, false);
         List<String> audiences = m.requiredTexts("audiences");
         List<String> requiredScopes = m.texts("requiredScopes", List.of());
@@ -356,10 +374,125 @@ final class ConfigValidator {
         if (clockSkew.compareTo(IssuerConfig.MAX_CLOCK_SKEW) > 0) {
             m.problem("clockSkew", "must be at most 300s (5 minutes): a larger leeway accepts long-expired tokens");
         }
+        IntrospectionConfig introspection = introspection(m, issuer);
         if (!m.valid() || issuer == null) {
             return null;
         }
-        return new IssuerConfig(issuer, Optional.ofNullable(jwksUri), audiences, requiredScopes, algorithms, clockSkew);
+        return new IssuerConfig(
+                issuer,
+                allowedTenants,
+                Optional.ofNullable(jwksUri),
+                audiences,
+                requiredScopes,
+                algorithms,
+                clockSkew,
+                Optional.ofNullable(introspection));
+    }
+
+    /**
+     * The issuer identifier: an https URL without query, or an Entra multi-tenant template with
+     * {@code {tenantid}} exactly once, in the path (never in the host), and no other brace.
+     */
+    private static @Nullable String issuerIdentifier(MappingReader m) {
+        if (!m.has("issuer")) {
+            m.url("issuer", UrlKind.ISSUER, true);
+            return null;
+        }
+        String text = m.optionalText("issuer");
+        if (text == null) {
+            return null;
+        }
+        String path = m.childPath("issuer");
+        String written = text.strip();
+        if (written.indexOf('{') < 0 && written.indexOf('}') < 0) {
+            URI uri = m.urlAt(path, written, UrlKind.ISSUER);
+            return uri == null ? null : uri.toString();
+        }
+        String placeholder = IssuerConfig.TENANT_PLACEHOLDER;
+        String rest = written.replace(placeholder, "");
+        if (written.length() - rest.length() != placeholder.length()
+                || rest.indexOf('{') >= 0
+                || rest.indexOf('}') >= 0) {
+            m.problem(
+                    "issuer",
+                    "the only placeholder allowed is {tenantid}, once (an Entra multi-tenant issuer such as"
+                            + " https://login.microsoftonline.com/{tenantid}/v2.0)");
+            return null;
+        }
+        URI sample = m.urlAt(path, written.replace(placeholder, SAMPLE_DIRECTORY_TENANT), UrlKind.ISSUER);
+        if (sample == null) {
+            return null;
+        }
+        if (sample.getRawPath() == null || !sample.getRawPath().contains(SAMPLE_DIRECTORY_TENANT)) {
+            m.problem("issuer", "{tenantid} must be in the path of the issuer, not in its host");
+            return null;
+        }
+        return written;
+    }
+
+    /**
+     * The directory (tenant) ids a {@code {tenantid}} issuer accepts, lower-cased as Entra writes
+     * them in {@code tid} and {@code iss}: required and non-empty with a template, so that a template
+     * never means "any tenant"; refused without one.
+     */
+    private static List<String> allowedTenants(MappingReader m, @Nullable String issuer) {
+        boolean template = issuer != null && issuer.contains(IssuerConfig.TENANT_PLACEHOLDER);
+        if (!m.has("allowedTenants")) {
+            if (template) {
+                m.problem(
+                        "allowedTenants",
+                        "is required with {tenantid} in the issuer: list the directory (tenant) ids whose tokens"
+                                + " are accepted (without it any Entra tenant would be)");
+            }
+            return List.of();
+        }
+        if (issuer != null && !template) {
+            m.problem("allowedTenants", "applies only to an issuer containing {tenantid}");
+            return List.of();
+        }
+        m.requiredTexts("allowedTenants");
+        List<String> tenants = new ArrayList<>();
+        for (Element element : m.list("allowedTenants")) {
+            JsonNode node = element.node();
+            if (!node.isString()) {
+                continue;
+            }
+            String id = node.stringValue().strip().toLowerCase(Locale.ROOT);
+            if (!DIRECTORY_TENANT_ID.matcher(id).matches()) {
+                m.problemAt(
+                        element.path(),
+                        "must be a directory (tenant) id, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47"
+                                + " (common, organizations and consumers are not tenants)");
+            } else if (!tenants.contains(id)) {
+                tenants.add(id);
+            }
+        }
+        return List.copyOf(tenants);
+    }
+
+    /** Where opaque tokens are introspected (RFC 7662), for an exact issuer only. */
+    private @Nullable IntrospectionConfig introspection(MappingReader m, @Nullable String issuer) {
+        if (!m.has("introspection")) {
+            return null;
+        }
+        MappingReader i = m.mapping("introspection", INTROSPECTION_KEYS);
+        if (i == null) {
+            return null;
+        }
+        URI endpoint = i.url("endpoint", UrlKind.SECURE, true);
+        String clientId = i.requiredText("clientId");
+        Secret clientSecret = i.secret("clientSecret");
+        if (clientSecret == null && !i.has("clientSecret")) {
+            i.problem("clientSecret", "is required: the introspection endpoint is called with client_secret_basic");
+        }
+        if (issuer != null && issuer.contains(IssuerConfig.TENANT_PLACEHOLDER)) {
+            i.problemAt(i.path(), "applies only to an exact issuer, not to one with {tenantid}");
+        }
+        if (!i.valid() || endpoint == null || clientSecret == null) {
+            m.invalidate();
+            return null;
+        }
+        return new IntrospectionConfig(endpoint, clientId, clientSecret);
     }
 
     private static List<SigningAlgorithm> algorithms(MappingReader m) {
@@ -409,11 +542,71 @@ final class ConfigValidator {
         IdentityConfig.Provisioning provisioning =
                 m.choice("provisioning", IdentityConfig.Provisioning.OFF, names(IdentityConfig.Provisioning.values()));
         String groupsClaim = m.text("groupsClaim", "groups");
+        try {
+            ClaimPath.parse(groupsClaim);
+        } catch (IllegalArgumentException e) {
+            m.problem("groupsClaim", messageOf(e));
+        }
+        Map<String, List<String>> roleMapping = roleMapping(m);
         if (!m.valid()) {
             t.invalidate();
             return null;
         }
-        return new IdentityConfig(linkVerifiedEmail, provisioning, groupsClaim);
+        return new IdentityConfig(linkVerifiedEmail, provisioning, groupsClaim, roleMapping);
+    }
+
+    /**
+     * {@code roleMapping: { "<group value>": [role, ...] }}: what the administrator grants; checked
+     * against the same rules as {@link IdentityPolicy#withRoleMapping}, reported per entry.
+     */
+    private static Map<String, List<String>> roleMapping(MappingReader m) {
+        Map<String, List<String>> mapping = new LinkedHashMap<>();
+        List<Map.Entry<String, JsonNode>> entries = m.entries("roleMapping");
+        if (entries.size() > MAX_ROLE_MAPPING_GROUPS) {
+            m.problem("roleMapping", "must map at most " + MAX_ROLE_MAPPING_GROUPS + " groups");
+            return Map.of();
+        }
+        String mappingPath = m.childPath("roleMapping");
+        for (Map.Entry<String, JsonNode> entry : entries) {
+            String entryPath = KeyPaths.child(mappingPath, entry.getKey());
+            JsonNode value = entry.getValue();
+            List<String> roles = new ArrayList<>();
+            if (value != null && value.isString()) {
+                roles.add(value.stringValue());
+            } else if (value != null && value.isArray() && value.isEmpty()) {
+                m.problemAt(entryPath, "must list at least one role");
+                continue;
+            } else if (value != null && value.isArray()) {
+                @Nullable JsonNode notText = null;
+                for (JsonNode role : value) {
+                    if (role.isString()) {
+                        roles.add(role.stringValue());
+                    } else if (notText == null) {
+                        notText = role;
+                    }
+                }
+                if (notText != null) {
+                    m.problemAt(
+                            entryPath,
+                            "expected a list of role names, got a list containing " + MappingReader.kind(notText));
+                    continue;
+                }
+            } else {
+                m.problemAt(
+                        entryPath,
+                        "expected a role name or a list of role names, got "
+                                + (value == null ? "nothing" : MappingReader.kind(value)));
+                continue;
+            }
+            try {
+                IdentityPolicy.defaults().withRoleMapping(Map.of(entry.getKey(), roles));
+            } catch (IllegalArgumentException e) {
+                m.problemAt(entryPath, messageOf(e));
+                continue;
+            }
+            mapping.put(entry.getKey(), roles.stream().distinct().toList());
+        }
+        return mapping;
     }
 
     private static @Nullable ApiKeysConfig apiKeys(MappingReader t) {
@@ -422,11 +615,16 @@ final class ConfigValidator {
             return null;
         }
         boolean enabled = m.bool("enabled", false);
+        int maxFailuresPerMinute = m.integer(
+                "maxFailuresPerMinute",
+                ApiKeysConfig.DEFAULT_MAX_FAILURES_PER_MINUTE,
+                1,
+                ApiKeysConfig.MAX_FAILURES_LIMIT);
         if (!m.valid()) {
             t.invalidate();
             return null;
         }
-        return new ApiKeysConfig(enabled);
+        return new ApiKeysConfig(enabled, maxFailuresPerMinute);
     }
 
     private @Nullable LoginConfig login(MappingReader t) {
@@ -726,10 +924,10 @@ final class ConfigValidator {
      * name their tenant, so say so at start.
      */
     private void warnAboutSharedIssuers(Map<TenantId, TenantConfig> tenants) {
-        Map<URI, TenantId> firstTenant = new HashMap<>();
+        Map<String, TenantId> firstTenant = new HashMap<>();
         for (TenantConfig tenant : tenants.values()) {
             for (int i = 0; i < tenant.issuers().size(); i++) {
-                URI issuer = tenant.issuers().get(i).issuer();
+                String issuer = tenant.issuers().get(i).issuer();
                 TenantId other = firstTenant.putIfAbsent(issuer, tenant.id());
                 if (other != null) {
                     context.warning(

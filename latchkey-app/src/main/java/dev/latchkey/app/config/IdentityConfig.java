@@ -1,11 +1,23 @@
 package dev.latchkey.app.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * How a tenant maps a validated token to a local user: whether a verified e-mail may link a new
  * {@code (issuer, subject)} to an existing user (persisted once), whether unknown users are
- * provisioned just in time, and which claim carries group names.
+ * provisioned just in time, which claim carries group names, and which Latchkey roles each group
+ * grants (only what the administrator maps here; nothing by default).
+ *
+ * @param roleMapping group (or role) value, matched exactly, to the Latchkey roles it grants
  */
-public record IdentityConfig(boolean linkVerifiedEmail, Provisioning provisioning, String groupsClaim) {
+public record IdentityConfig(
+        boolean linkVerifiedEmail,
+        Provisioning provisioning,
+        String groupsClaim,
+        Map<String, List<String>> roleMapping) {
 
     /** What happens to a valid token of an unknown user. */
     public enum Provisioning {
@@ -15,10 +27,18 @@ public record IdentityConfig(boolean linkVerifiedEmail, Provisioning provisionin
         JIT
     }
 
-    /** Rejects a blank claim name. */
+    /** Rejects a blank claim name and copies the mapping, keeping the file's order. */
     public IdentityConfig {
         if (groupsClaim.isBlank()) {
             throw new IllegalArgumentException("groupsClaim must not be blank");
         }
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        roleMapping.forEach((group, roles) -> copy.put(group, List.copyOf(roles)));
+        roleMapping = Collections.unmodifiableMap(copy);
+    }
+
+    /** Without role mapping. */
+    public IdentityConfig(boolean linkVerifiedEmail, Provisioning provisioning, String groupsClaim) {
+        this(linkVerifiedEmail, provisioning, groupsClaim, Map.of());
     }
 }

@@ -5,10 +5,15 @@ import java.time.Duration;
 
 /**
  * The HTTP listener: the address and port to bind, the URL under which browsers and IdPs reach
- * Latchkey (redirect URIs are built from it), and how long a shutdown waits for requests in flight.
- * Port 0 asks the operating system for a free port.
+ * Latchkey (redirect URIs are built from it), how long a shutdown waits for requests in flight, and
+ * whether the client address is taken from {@code X-Forwarded-For} (only behind one trusted reverse
+ * proxy). Port 0 asks the operating system for a free port.
+ *
+ * @param trustForwardedFor whether a request's client (for the failed API-key attempt limit) is the
+ *     last address in {@code X-Forwarded-For}, as the reverse proxy in front of Latchkey saw it,
+ *     instead of the socket's peer address
  */
-public record ServerConfig(String host, int port, URI publicUrl, Duration drainTimeout) {
+public record ServerConfig(String host, int port, URI publicUrl, Duration drainTimeout, boolean trustForwardedFor) {
 
     /** Rejects a port outside 0-65535 and a negative drain timeout. */
     public ServerConfig {
@@ -18,5 +23,10 @@ public record ServerConfig(String host, int port, URI publicUrl, Duration drainT
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainTimeout must not be negative");
         }
+    }
+
+    /** Not trusting {@code X-Forwarded-For}. */
+    public ServerConfig(String host, int port, URI publicUrl, Duration drainTimeout) {
+        this(host, port, publicUrl, drainTimeout, false);
     }
 }

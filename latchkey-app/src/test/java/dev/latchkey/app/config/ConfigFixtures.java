@@ -29,6 +29,7 @@ final class ConfigFixtures {
               port: 9443
               publicUrl: https://auth.example.com/latchkey
               drainTimeout: 1500ms
+              trustForwardedFor: true
             database:
               url: jdbc:postgresql://127.0.0.1:5432/latchkey
               user: latchkey
@@ -61,8 +62,12 @@ final class ConfigFixtures {
                   linkVerifiedEmail: true
                   provisioning: jit
                   groupsClaim: roles
+                  roleMapping:
+                    latchkey-admins: [admin, auditor]
+                    "CN=ops,OU=groups": operator
                 apiKeys:
                   enabled: true
+                  maxFailuresPerMinute: 50
                 login:
                   issuer: https://idp.example.com/realms/acme
                   clientId: latchkey

@@ -32,7 +32,11 @@ class ConfigLoaderTest {
         assertThat(result.warnings()).isEmpty();
         assertThat(config.server())
                 .isEqualTo(new ServerConfig(
-                        "0.0.0.0", 9443, URI.create("https://auth.example.com/latchkey"), Duration.ofMillis(1500)));
+                        "0.0.0.0",
+                        9443,
+                        URI.create("https://auth.example.com/latchkey"),
+                        Duration.ofMillis(1500),
+                        true));
         assertThat(config.database().url()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/latchkey");
         assertThat(config.database().engine()).isEqualTo(DatabaseConfig.Engine.POSTGRESQL);
         assertThat(config.database().user()).contains("latchkey");
@@ -55,8 +59,17 @@ class ConfigLoaderTest {
                         List.of("remote_agent"),
                         List.of(SigningAlgorithm.ES256, SigningAlgorithm.EdDSA),
                         Duration.ofMinutes(5)));
-        assertThat(acme.identity()).isEqualTo(new IdentityConfig(true, IdentityConfig.Provisioning.JIT, "roles"));
-        assertThat(acme.apiKeys().enabled()).isTrue();
+        assertThat(acme.identity())
+                .isEqualTo(new IdentityConfig(
+                        true,
+                        IdentityConfig.Provisioning.JIT,
+                        "roles",
+                        Map.of(
+                                "latchkey-admins",
+                                List.of("admin", "auditor"),
+                                "CN=ops,OU=groups",
+                                List.of("operator"))));
+        assertThat(acme.apiKeys()).isEqualTo(new ApiKeysConfig(true, 50));
         assertThat(acme.login())
                 .contains(new LoginConfig(
                         URI.create("https://idp.example.com/realms/acme"),
@@ -111,7 +124,9 @@ class ConfigLoaderTest {
         assertThat(acme.issuers().getFirst().requiredScopes()).isEmpty();
         assertThat(acme.issuers().getFirst().jwksUri()).isEmpty();
         assertThat(acme.identity()).isEqualTo(new IdentityConfig(false, IdentityConfig.Provisioning.OFF, "groups"));
-        assertThat(acme.apiKeys().enabled()).isFalse();
+        assertThat(acme.identity().roleMapping()).isEmpty();
+        assertThat(acme.apiKeys()).isEqualTo(new ApiKeysConfig(false, 20));
+        assertThat(config.server().trustForwardedFor()).isFalse();
         assertThat(acme.login()).isEmpty();
         assertThat(acme.cors().allowedOrigins()).isEmpty();
         assertThat(acme.services()).isEmpty();

@@ -39,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  * control characters; others are dropped). When the claim is absent the stored groups stay, except
  * that Entra's groups overage is resolved through the tenant's {@link GroupDirectory}; if that
  * fails, the stored groups stay and {@code identity.groups_sync_failed} is audited. Groups are
- * data for role mapping only: they never add scopes.
+ * data for role mapping only: they never add scopes. A user's principal carries the roles its
+ * groups are mapped to by the tenant's {@linkplain IdentityPolicy#roleMapping() role mapping}
+ * (none without one); a service acting for a user gets no roles.
  *
  * <p>Thread-safe and stateless: concurrent first requests of one identity agree on one user
  * because the directory writes each binding once. Audit events carry ids, the issuer and codes,
@@ -73,7 +75,7 @@ public final class IdentityResolver {
 
         Optional<User> bound = directory.findByIdentity(identity);
         if (bound.isPresent()) {
-            return resolved(syncGroups(bound.get(), token, policy), token);
+            return resolved(syncGroups(bound.get(), token, policy), token, policy);
         }
         Optional<ServicePolicy> service = serviceOf(token, policy);
         if (service.isPresent()) {
@@ -86,7 +88,7 @@ public final class IdentityResolver {
                 if (candidates.size() == 1) {
                     User linked = directory.bind(identity, candidates.getFirst().id());
                     record(token.tenant(), linked.id(), "identity.linked", "verified_email", token.issuer());
-                    return resolved(syncGroups(linked, token, policy), token);
+                    return resolved(syncGroups(linked, token, policy), token, policy);
                 }
                 if (candidates.size() > 1) {
                     record(token.tenant(), null, "identity.link_refused", "ambiguous_email", token.issuer());
@@ -148,10 +150,10 @@ public final class IdentityResolver {
         User winner = directory.provision(candidate, identity);
         if (winner.id().equals(candidate.id())) {
             record(token.tenant(), winner.id(), "identity.provisioned", "jit", token.issuer());
-            return resolved(winner, token);
+            return resolved(winner, token, policy);
         }
         // A concurrent first request provisioned this identity a moment earlier: use its user.
-        return resolved(syncGroups(winner, token, policy), token);
+        return resolved(syncGroups(winner, token, policy), token, policy);
     }
 
     private User syncGroups(User user, TokenIdentity token, IdentityPolicy policy) {
@@ -230,9 +232,16 @@ public final class IdentityResolver {
         return Boolean.TRUE.equals(token.claims().get("email_verified"));
     }
 
-    private static Resolution resolved(User user, TokenIdentity token) {
+    // Roles come only from the tenant's own mapping, applied to the groups just synced (C2-07).
+    private static Resolution resolved(User user, TokenIdentity token, IdentityPolicy policy) {
         return new Resolution.Resolved(new Principal(
-                user.tenant(), user.id(), Principal.Kind.USER, user.email(), user.groups(), token.scopes()));
+                user.tenant(),
+                user.id(),
+                Principal.Kind.USER,
+                user.email(),
+                user.groups(),
+                token.scopes(),
+                policy.rolesFor(user.groups())));
     }
 
     private void record(TenantId tenant, @Nullable UserId user, String action, String reason, String issuer) {

@@ -15,9 +15,18 @@ import org.jspecify.annotations.Nullable;
  * @param email the user's email, if known
  * @param groups the user's groups / roles as synced from claims
  * @param scopes the scopes the credential grants
+ * @param roles the Latchkey roles the tenant's administrator mapped the user's groups to ({@link
+ *     IdentityPolicy#roleMapping()}); only a user's own bearer token or login carries roles, never
+ *     an API key or a service acting for a user, which are limited to their scopes
  */
 public record Principal(
-        TenantId tenant, UserId user, Kind kind, @Nullable String email, Set<String> groups, Set<String> scopes) {
+        TenantId tenant,
+        UserId user,
+        Kind kind,
+        @Nullable String email,
+        Set<String> groups,
+        Set<String> scopes,
+        Set<String> roles) {
 
     /** How the principal authenticated. */
     public enum Kind {
@@ -32,6 +41,13 @@ public record Principal(
     public Principal {
         groups = Set.copyOf(groups);
         scopes = Set.copyOf(scopes);
+        roles = Set.copyOf(roles);
+    }
+
+    /** A principal without roles. */
+    public Principal(
+            TenantId tenant, UserId user, Kind kind, @Nullable String email, Set<String> groups, Set<String> scopes) {
+        this(tenant, user, kind, email, groups, scopes, Set.of());
     }
 
     public Optional<String> emailIfKnown() {

@@ -10,7 +10,8 @@ import java.util.Set;
  * challenge; {@link Rejected} → 401 {@code invalid_token}; {@link InsufficientScope} → 403
  * {@code insufficient_scope} naming the scopes; {@link Malformed} → 400 {@code invalid_request};
  * {@link Forbidden} → 403 with a Latchkey error code (e.g. {@code api_keys_disabled});
- * {@link Unavailable} → 503 {@code temporarily_unavailable} with {@code Retry-After}.
+ * {@link Unavailable} → 503 {@code temporarily_unavailable} with {@code Retry-After};
+ * {@link TooManyAttempts} → 429 {@code too_many_requests} with {@code Retry-After}.
  */
 public sealed interface AuthOutcome {
 
@@ -37,4 +38,11 @@ public sealed interface AuthOutcome {
     record Forbidden(String error, String description) implements AuthOutcome {}
 
     record Unavailable(Duration retryAfter, String reason) implements AuthOutcome {}
+
+    /**
+     * The client has presented too many wrong API keys lately; nothing was looked up (C2-10).
+     *
+     * @param retryAfter how long until the client's attempts are counted afresh
+     */
+    record TooManyAttempts(Duration retryAfter) implements AuthOutcome {}
 }

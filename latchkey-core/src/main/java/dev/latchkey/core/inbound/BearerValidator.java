@@ -59,8 +59,11 @@ import org.jspecify.annotations.Nullable;
  * Validation.Unavailable}, never {@link Validation.Valid}.
  *
  * <p>Valid tokens are remembered in a bounded cache keyed by the tenant hint and the token's
- * SHA-256, never beyond the token's {@code exp}. Opaque tokens (RFC 7662 introspection) are not
- * handled here.
+ * SHA-256, never beyond the token's {@code exp}.
+ *
+ * <p>A token that is not shaped as a JWT at all ({@link TokenShape#isOpaque}) is handed to the
+ * {@link OpaqueTokenValidator} when some tenant configures RFC 7662 introspection, and refused as
+ * malformed otherwise. Anything shaped as a JWS is judged here and never introspected.
  */
 public final class BearerValidator {
     /** The most keys a signature is tried against. */
@@ -75,6 +78,7 @@ public final class BearerValidator {
     private final ValidatorSettings settings;
     private final ConcurrentHashMap<String, IssuerKeys> keys = new ConcurrentHashMap<>();
     private final Cache<CacheKey, VerifiedToken> verified;
+    private final OpaqueTokenValidator opaque;
 
     /**
      * Observes validations for metrics and audit. Reasons are fixed codes (e.g. {@code
@@ -95,6 +99,9 @@ public final class BearerValidator {
 
         /** A key set of {@code issuer} is being fetched over the network. */
         default void jwksFetched(String issuer) {}
+
+        /** An opaque token is being sent to the introspection endpoint of {@code issuer}. */
+        default void introspected(String issuer) {}
     }
 
     /** A validator with {@link ValidatorSettings#defaults()}. */
@@ -145,6 +152,7 @@ public final class BearerValidator {
                 .executor(Runnable::run)
                 .expireAfter(Expiry.creating((CacheKey key, VerifiedToken token) -> cacheLifetime(token)))
                 .build();
+        this.opaque = new OpaqueTokenValidator(this.policies, clock, listener, settings);
     }
 
     /**
@@ -167,6 +175,9 @@ public final class BearerValidator {
     private Validation validateUnchecked(@Nullable TenantId hint, String token) {
         Optional<Rejection> shape = TokenShape.reject(token);
         if (shape.isPresent()) {
+            if (opaque.introspectsAny() && TokenShape.isOpaque(token) && (hint == null || policies.containsKey(hint))) {
+                return opaque.validate(hint, token);
+            }
             return refuse(hint, shape.get());
         }
         if (hint != null && !policies.containsKey(hint)) {

@@ -49,13 +49,28 @@ final class ClaimRules {
      * the policy's skew, and subject.
      */
     static Optional<Rejection> check(Map<String, Object> claims, IssuerPolicy policy, Instant now) {
+        return check(claims, policy, now, true);
+    }
+
+    /**
+     * The rejection of an active RFC 7662 introspection answer under {@code policy} at {@code
+     * now}: the checks of {@link #check}, except that {@code exp} may be absent (RFC 7662 §2.2 makes
+     * it optional; the endpoint vouched for the token just now). An {@code exp}, {@code nbf} or
+     * {@code iat} that is present is checked as in a JWT.
+     */
+    static Optional<Rejection> checkIntrospected(Map<String, Object> claims, IssuerPolicy policy, Instant now) {
+        return check(claims, policy, now, false);
+    }
+
+    private static Optional<Rejection> check(
+            Map<String, Object> claims, IssuerPolicy policy, Instant now, boolean expiryRequired) {
         long skew = policy.clockSkew().toSeconds();
         long nowSeconds = now.getEpochSecond();
         Object exp = claims.get("exp");
-        if (exp == null) {
+        if (exp == null && expiryRequired) {
             return Optional.of(Rejection.MISSING_EXPIRY);
         }
-        Long expiry = numericDate(exp);
+        Long expiry = exp == null ? Long.valueOf(Long.MAX_VALUE) : numericDate(exp);
         Object nbf = claims.get("nbf");
         Object iat = claims.get("iat");
         Long notBefore = nbf == null ? Long.valueOf(Long.MIN_VALUE) : numericDate(nbf);

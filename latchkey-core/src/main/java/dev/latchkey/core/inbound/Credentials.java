@@ -7,12 +7,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a request presented, already extracted from HTTP (RFC 6750 §2.1 header parsing happens in
- * the server): at most a bearer token and an API key, plus the tenant the caller named, if any.
+ * the server): at most a bearer token and an API key, plus the tenant the caller named, if any, and
+ * the client the request came from (what failed attempts are counted per).
  */
 public record Credentials(
         @Nullable TenantId tenantHint,
         @Nullable Secret bearer,
-        @Nullable Secret apiKey) {
+        @Nullable Secret apiKey,
+        ClientAddress client) {
+
+    /** Credentials of an unknown client. */
+    public Credentials(@Nullable TenantId tenantHint, @Nullable Secret bearer, @Nullable Secret apiKey) {
+        this(tenantHint, bearer, apiKey, ClientAddress.UNKNOWN);
+    }
 
     public Optional<TenantId> tenant() {
         return Optional.ofNullable(tenantHint);

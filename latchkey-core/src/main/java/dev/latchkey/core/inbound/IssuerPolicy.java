@@ -15,10 +15,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a tenant trusts of one token issuer: the exact issuer (or an Entra-style multi-tenant
  * template bound to an allowlist of directory tenants), where its keys come from, which audiences,
- * algorithms and token type it must use, and the clock skew tolerated. Every instance is valid:
- * the compact constructor rejects symmetric or unsigned algorithms, an empty audience list, a
- * template without an allowlist, a skew above five minutes and non-https URLs (plain http only on a
- * loopback address, and only when {@code allowInsecureLoopback} says so, for development).
+ * algorithms and token type it must use, the clock skew tolerated, and where its opaque tokens are
+ * introspected, if anywhere. Every instance is valid: the compact constructor rejects symmetric or
+ * unsigned algorithms, an empty audience list, a template without an allowlist, introspection of a
+ * template, a skew above five minutes and non-https URLs (plain http only on a loopback address,
+ * and only when {@code allowInsecureLoopback} says so, for development).
  *
  * @param issuer the exact {@code iss} value, compared byte for byte (no case folding, no
  *     trailing-slash normalisation, OIDC Core §3.1.3.7); or a template containing {@value
@@ -38,8 +39,11 @@ import org.jspecify.annotations.Nullable;
  * @param requiredType the {@code typ} header every token must carry (e.g. {@code at+jwt}, RFC 9068
  *     §2.1), compared case-insensitively with an optional {@code application/} prefix (RFC 7515
  *     §4.1.9); absent: any type
- * @param allowInsecureLoopback whether {@code http} issuer, discovery and key URLs are accepted on
- *     a loopback address (development only)
+ * @param allowInsecureLoopback whether {@code http} issuer, discovery, key and introspection URLs
+ *     are accepted on a loopback address (development only)
+ * @param introspection where tokens that are not JWTs are introspected (RFC 7662); absent: opaque
+ *     tokens of this issuer are refused. Only for an exact issuer: an introspection answer carries
+ *     no signed {@code tid} to bind a template to.
  */
 public record IssuerPolicy(
         String issuer,
@@ -51,7 +55,8 @@ public record IssuerPolicy(
         Set<JWSAlgorithm> algorithms,
         Duration clockSkew,
         @Nullable String requiredType,
-        boolean allowInsecureLoopback) {
+        boolean allowInsecureLoopback,
+        @Nullable IntrospectionEndpoint introspection) {
 
     /** The placeholder of a multi-tenant issuer template, bound to the token's {@code tid}. */
     public static final String TENANT_PLACEHOLDER = "{tenantid}";
@@ -110,6 +115,12 @@ public record IssuerPolicy(
         if (jwksUri != null) {
             requireSecure("jwksUri", jwksUri, allowInsecureLoopback);
         }
+        if (introspection != null) {
+            if (placeholders > 0) {
+                throw new IllegalArgumentException("introspection applies only to an exact issuer, not to a template");
+            }
+            requireSecure("introspection endpoint", introspection.endpoint(), allowInsecureLoopback);
+        }
         if (audiences.isEmpty() || audiences.stream().anyMatch(String::isEmpty)) {
             throw new IllegalArgumentException("audiences must list at least one non-empty audience");
         }
@@ -154,6 +165,11 @@ public record IssuerPolicy(
 
     public Optional<String> requiredTokenType() {
         return Optional.ofNullable(requiredType);
+    }
+
+    /** Where this issuer's opaque tokens are introspected, if anywhere. */
+    public Optional<IntrospectionEndpoint> introspectionEndpoint() {
+        return Optional.ofNullable(introspection);
     }
 
     /**
@@ -229,7 +245,10 @@ public record IssuerPolicy(
         }
     }
 
-    /** Assembles an {@link IssuerPolicy}; defaults: all asymmetric algorithms, 60 s skew, any type. */
+    /**
+     * Assembles an {@link IssuerPolicy}; defaults: all asymmetric algorithms, 60 s skew, any type, no
+     * introspection.
+     */
     public static final class Builder {
         private final String issuer;
         private final Set<String> directoryTenants;
@@ -241,6 +260,7 @@ public record IssuerPolicy(
         private Duration clockSkew = Duration.ofSeconds(60);
         private @Nullable String requiredType;
         private boolean allowInsecureLoopback;
+        private @Nullable IntrospectionEndpoint introspection;
 
         private Builder(String issuer, Set<String> directoryTenants) {
             this.issuer = issuer;
@@ -287,6 +307,12 @@ public record IssuerPolicy(
             return this;
         }
 
+        /** Introspects this issuer's opaque tokens at {@code endpoint} (RFC 7662). */
+        public Builder introspection(IntrospectionEndpoint endpoint) {
+            this.introspection = endpoint;
+            return this;
+        }
+
         /**
          * Builds the policy.
          *
@@ -303,7 +329,8 @@ public record IssuerPolicy(
                     algorithms,
                     clockSkew,
                     requiredType,
-                    allowInsecureLoopback);
+                    allowInsecureLoopback,
+                    introspection);
         }
     }
 }

@@ -8,6 +8,7 @@ package dev.latchkey.core.inbound;
 enum Rejection {
     TOO_LARGE("too_large", "The token is too large."),
     MALFORMED("malformed", "The token is not a well-formed signed JWT."),
+    INACTIVE("inactive", "The token is not active."),
     JWE_NOT_ACCEPTED("jwe_not_accepted", "Encrypted tokens are not accepted."),
     ALG_NOT_ALLOWED("alg_not_allowed", "The token's signature algorithm is not allowed."),
     NESTED_TOKEN("nested_token", "Nested tokens are not accepted."),

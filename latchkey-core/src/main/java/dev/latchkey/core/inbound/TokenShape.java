@@ -46,6 +46,32 @@ final class TokenShape {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code token} is an opaque token: an RFC 6750 §2.1 {@code b64token} of at most {@link
+     * #MAX_LENGTH} characters that is shaped neither as a JWS nor as a JWE compact serialisation.
+     * Only such a token may be sent to an introspection endpoint; anything shaped like a JWT is
+     * judged as one, so that a forged JWT can never be "rescued" by introspection.
+     */
+    static boolean isOpaque(String token) {
+        if (token.isEmpty() || token.length() > MAX_LENGTH) {
+            return false;
+        }
+        int end = token.length();
+        while (end > 0 && token.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end == 0) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = token.charAt(i);
+            if (!isBase64Url(c) && c != '.' && c != '~' && c != '+' && c != '/') {
+                return false;
+            }
+        }
+        return reject(token).filter(Rejection.MALFORMED::equals).isPresent();
+    }
+
     /** Whether the signature segment (after the second dot) is empty, as in {@code h.p.}. */
     static boolean hasEmptySignature(String token) {
         return token.endsWith(".");

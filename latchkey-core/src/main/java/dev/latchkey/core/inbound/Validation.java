@@ -20,10 +20,11 @@ public sealed interface Validation {
     record Invalid(String reason, String description) implements Validation {}
 
     /**
-     * The issuer's keys could not be obtained and none are cached: the token was neither accepted
-     * nor judged (fail closed, answered as 503 with {@code Retry-After}).
+     * The issuer's keys could not be obtained and none are cached, or (for an opaque token) its
+     * introspection endpoint gave no verdict: the token was neither accepted nor judged (fail
+     * closed, answered as 503 with {@code Retry-After}).
      *
-     * @param reason a fixed code, e.g. {@code jwks_unavailable}
+     * @param reason a fixed code, e.g. {@code jwks_unavailable} or {@code introspection_unavailable}
      */
     record Unavailable(Duration retryAfter, String reason) implements Validation {}
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A bearer token whose signature and claims were verified for one tenant. Immutable: the claims
- * map and every list or map inside it are unmodifiable copies.
+ * A bearer token whose signature and claims were verified for one tenant, or an opaque token that
+ * its issuer's RFC 7662 introspection endpoint declared active and whose answer passed the same
+ * claim checks. Immutable: the claims map and every list or map inside it are unmodifiable copies.
  *
  * @param tenant the tenant whose issuer policy accepted the token
  * @param issuer the token's {@code iss}, equal to a trusted issuer of that tenant
@@ -21,8 +22,10 @@ import java.util.Set;
  * @param roles the {@code roles} claim values (Entra app roles), empty if absent
  * @param requiredScopes the scopes the issuer policy requires of every token
  * @param requiredRoles the roles the issuer policy requires of every token
- * @param expiresAt the {@code exp} instant
- * @param claims every claim of the payload, numeric dates as epoch seconds
+ * @param expiresAt the {@code exp} instant (for an opaque token without {@code exp}: when its
+ *     introspection answer stops being trusted)
+ * @param claims every claim of the payload (for an opaque token: every member of the introspection
+ *     answer), numeric dates as epoch seconds
  */
 public record VerifiedToken(
         TenantId tenant,
