@@ -81,8 +81,8 @@ public final class Application implements AutoCloseable {
                     new JdbcUserDirectory(storage.database().dataSource()), Duration.ofSeconds(30), 100_000);
             IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config));
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
-            Authenticator authenticator =
-                    authenticator(config, storage, users, identityPolicies, apiKeys, metrics, clock);
+            IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
+            Authenticator authenticator = authenticator(config, storage, identities, apiKeys, metrics, clock);
             Downstream downstream = Downstream.wire(config, storage, cipher, metrics, clock);
             LatchkeyServer server = LatchkeyServer.builder()
                     .host(config.server().host())
@@ -94,8 +94,8 @@ public final class Application implements AutoCloseable {
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
                     .routes(new AuthRoutes(authenticator, metrics))
                     .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
-                    .routes(new ConnectionRoutes(authenticator, downstream.connections(), metrics))
-                    .routes(new TokenRoutes(authenticator, downstream.tokens(), metrics))
+                    .routes(new ConnectionRoutes(authenticator, identities, downstream.connections(), metrics))
+                    .routes(new TokenRoutes(authenticator, identities, downstream.tokens(), metrics))
                     .routes(new ClientMetadataRoutes(
                             downstream.clientIdentity(), config.tenants().keySet()))
                     .build();
@@ -135,8 +135,7 @@ public final class Application implements AutoCloseable {
     private static Authenticator authenticator(
             LatchkeyConfig config,
             Storage storage,
-            UserDirectory users,
-            IdentityPolicies identityPolicies,
+            IdentityResolver identities,
             ApiKeys apiKeys,
             MeterRegistry metrics,
             Clock clock) {
@@ -149,7 +148,6 @@ public final class Application implements AutoCloseable {
                         .map(IssuerPolicy::issuer)
                         .collect(Collectors.toSet()));
         BearerValidator validator = new BearerValidator(issuers, clock, validationMetrics);
-        IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
         CredentialAuthenticator credentials = new CredentialAuthenticator(validator, identities, apiKeys);
         Map<TenantId, Integer> failureLimits = InboundPolicies.apiKeyFailureLimits(config);
         AttemptLimiter limiter = new FixedWindowAttemptLimiter(

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DownstreamTokensApplicationTest {
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\":\"([^\"]+)\"");
+    private static final Pattern USER = Pattern.compile("\"user\":\"([^\"]+)\"");
     private static final Pattern AUTHORIZATION_URL = Pattern.compile("\"authorization_url\":\"([^\"]+)\"");
 
     @TempDir
@@ -71,6 +72,7 @@ class DownstreamTokensApplicationTest {
                     issuers: [ { issuer: %2$s, audiences: [latchkey] } ]
                     identity: { provisioning: jit }
                     cors: { allowedOrigins: ["http://127.0.0.1:9999"] }
+                    services: [ { id: chat-backend, clientId: chat-backend, scopes: [tokens:read] } ]
                     resources:
                       github:
                         url: http://127.0.0.1:1/api
@@ -248,6 +250,35 @@ class DownstreamTokensApplicationTest {
                                 "{\"required_scope\":\"a\",\"rejected_token_sha256\":\"" + "a".repeat(64) + "\"}")
                         .statusCode())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void servicePrincipal_actsOnlyForExistingUsersOfItsOwnTenant() throws Exception {
+        String alice = userToken("acme", "alice");
+        api.callback(api.redirectFromIdp(authorizationUrl(alice)));
+        String aliceToken =
+                ApiCalls.find(ACCESS_TOKEN, api.get("/v1/tokens/github", alice).body());
+        String aliceId = ApiCalls.find(USER, api.get("/v1/me", alice).body());
+        String otherId = ApiCalls.find(
+                USER, api.get("/v1/me", userToken("other", "alice")).body());
+        String service = idp.issueToken(
+                        "acme", "chat-backend", "latchkey", Map.of("client_id", "chat-backend", "scope", "tokens:read"))
+                .serialize();
+
+        HttpResponse<String> acting = api.send(api.request("/v1/tokens/github", service)
+                .header("X-Latchkey-User", aliceId)
+                .build());
+        assertThat(acting.statusCode()).as(acting.body()).isEqualTo(200);
+        assertThat(ApiCalls.find(ACCESS_TOKEN, acting.body())).isEqualTo(aliceToken);
+
+        for (String stranger : List.of(otherId, "no-such-user")) {
+            HttpResponse<String> refused = api.send(api.request("/v1/tokens/github", service)
+                    .header("X-Latchkey-User", stranger)
+                    .build());
+            assertThat(refused.statusCode()).as(stranger).isEqualTo(403);
+            assertThat(refused.body()).contains("\"error\":\"unknown_user\"").doesNotContain(aliceToken);
+        }
+        assertThat(api.get("/v1/tokens/github", service).statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -306,11 +306,12 @@ public final class TokenServerHarness {
                     SecureRandom random = new SecureRandom();
                     for (int i = 1 + offset; i < grants; i += SEEDING_THREADS) {
                         UserId user = users.get(i);
-                        if (i < userTokens) {
-                            directory.provision(
-                                    new User(TENANT, user, null, false, Set.of()),
-                                    new ExternalIdentity(TENANT, tenantIssuer, TokenBenchIdp.subject(i)));
-                        }
+                        // Every grant's user exists (a service may act only for users of its tenant);
+                        // those with a bearer token are bound to its subject.
+                        String subject = i < userTokens ? TokenBenchIdp.subject(i) : "seeded-" + i;
+                        directory.provision(
+                                new User(TENANT, user, null, false, Set.of()),
+                                new ExternalIdentity(TENANT, tenantIssuer, subject));
                         TokenSet tokens = new TokenSet(
                                 Secret.of(randomText(random, accessLength)),
                                 Secret.of(randomText(random, refreshLength)),

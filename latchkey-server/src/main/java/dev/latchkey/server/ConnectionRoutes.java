@@ -5,6 +5,7 @@ import dev.latchkey.core.downstream.ConnectStart;
 import dev.latchkey.core.downstream.Connections;
 import dev.latchkey.core.grant.ResourceName;
 import dev.latchkey.core.grant.VersionedTokenSet;
+import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.identity.Principal;
 import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.inbound.Authenticator;
@@ -38,10 +39,13 @@ public final class ConnectionRoutes implements RouteModule {
     private static final int MAX_PARAMETER_LENGTH = 4096;
 
     private final RequestAuthentication authentication;
+    private final IdentityResolver identities;
     private final Connections connections;
 
-    public ConnectionRoutes(Authenticator authenticator, Connections connections, MeterRegistry metrics) {
+    public ConnectionRoutes(
+            Authenticator authenticator, IdentityResolver identities, Connections connections, MeterRegistry metrics) {
         this.authentication = new RequestAuthentication(authenticator, metrics);
+        this.identities = identities;
         this.connections = connections;
     }
 
@@ -164,7 +168,7 @@ public final class ConnectionRoutes implements RouteModule {
         if (principal.isEmpty()) {
             return Optional.empty();
         }
-        return ActingUser.of(ctx, principal.get(), scope).map(user -> new Call(principal.get(), user));
+        return ActingUser.of(ctx, principal.get(), scope, identities).map(user -> new Call(principal.get(), user));
     }
 
     private static Map<String, Object> describe(VersionedTokenSet grant) {

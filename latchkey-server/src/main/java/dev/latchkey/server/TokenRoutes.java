@@ -4,6 +4,7 @@ import dev.latchkey.core.downstream.TokenAnswer;
 import dev.latchkey.core.downstream.TokenManager;
 import dev.latchkey.core.grant.ResourceName;
 import dev.latchkey.core.grant.TokenSet;
+import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.identity.Principal;
 import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.inbound.Authenticator;
@@ -42,11 +43,14 @@ public final class TokenRoutes implements RouteModule {
     private static final int MAX_SCOPES = 20;
 
     private final RequestAuthentication authentication;
+    private final IdentityResolver identities;
     private final TokenManager tokens;
     private final MeterRegistry metrics;
 
-    public TokenRoutes(Authenticator authenticator, TokenManager tokens, MeterRegistry metrics) {
+    public TokenRoutes(
+            Authenticator authenticator, IdentityResolver identities, TokenManager tokens, MeterRegistry metrics) {
         this.authentication = new RequestAuthentication(authenticator, metrics);
+        this.identities = identities;
         this.tokens = tokens;
         this.metrics = metrics;
     }
@@ -146,7 +150,7 @@ public final class TokenRoutes implements RouteModule {
         if (principal.isEmpty()) {
             return Optional.empty();
         }
-        Optional<UserId> user = ActingUser.of(ctx, principal.get(), SCOPE);
+        Optional<UserId> user = ActingUser.of(ctx, principal.get(), SCOPE, identities);
         if (user.isEmpty()) {
             return Optional.empty();
         }
