@@ -19,11 +19,13 @@ import dev.latchkey.core.inbound.CredentialAuthenticator;
 import dev.latchkey.core.inbound.FixedWindowAttemptLimiter;
 import dev.latchkey.core.inbound.IssuerPolicy;
 import dev.latchkey.core.secret.DeploymentSecrets;
+import dev.latchkey.core.signing.SigningKeys;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.server.ApiKeyRoutes;
 import dev.latchkey.server.AuthRoutes;
 import dev.latchkey.server.ClientMetadataRoutes;
 import dev.latchkey.server.ConnectionRoutes;
+import dev.latchkey.server.JwksRoutes;
 import dev.latchkey.server.LatchkeyServer;
 import dev.latchkey.server.TokenRoutes;
 import dev.latchkey.store.JdbcApiKeyStore;
@@ -96,6 +98,7 @@ public final class Application implements AutoCloseable {
                     .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
                     .routes(new ConnectionRoutes(authenticator, identities, downstream.connections(), metrics))
                     .routes(new TokenRoutes(authenticator, identities, downstream.tokens(), metrics))
+                    .routes(new JwksRoutes(SigningKeys.load(storage.secrets())))
                     .routes(new ClientMetadataRoutes(
                             downstream.clientIdentity(), config.tenants().keySet()))
                     .build();

@@ -161,7 +161,8 @@ class ApiKeyLifecycleTest {
         assertThat(run("keys", "rotate", "--keyset", "keyset.json").exitCode()).isZero();
         LatchkeyProcess.Result reseal = run("keys", "reseal", "--config", "latchkey.yaml");
         assertThat(reseal.exitCode()).as(reseal.output()).isZero();
-        assertThat(reseal.stdout()).contains("1 deployment secret(s)");
+        // The API-key pepper and the token signing key.
+        assertThat(reseal.stdout()).contains("2 deployment secret(s)");
         assertThat(run("keys", "disable", oldKeyId, "--keyset", "keyset.json").exitCode())
                 .isZero();
         serve();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -49,12 +50,25 @@ public final class DeploymentSecrets {
      * @throws DeploymentSecretUnreadableException if it is stored but does not open with the keyset
      */
     public Secret getOrCreate(String name) {
+        return getOrCreate(name, () -> {
+            byte[] bytes = new byte[RANDOM_BYTES];
+            random.nextBytes(bytes);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        });
+    }
+
+    /**
+     * The secret of that name, created with {@code generator} (e.g. a private key as JWK JSON) and
+     * stored sealed on first use; when replicas race, all of them end with the one stored first.
+     *
+     * @throws IllegalArgumentException if the name is not 1-63 characters of a-z, 0-9, '.', '_', '-'
+     * @throws DeploymentSecretUnreadableException if it is stored but does not open with the keyset
+     */
+    public Secret getOrCreate(String name, Supplier<String> generator) {
         requireValidName(name);
         Optional<Ciphertext> stored = store.find(name);
         if (stored.isEmpty()) {
-            byte[] bytes = new byte[RANDOM_BYTES];
-            random.nextBytes(bytes);
-            String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            String fresh = generator.get();
             store.insertIfAbsent(name, cipher.seal(fresh.getBytes(StandardCharsets.UTF_8), context(name)));
             // Read back whatever won: ours, or the one another replica inserted first.
             stored = store.find(name);

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /** A {@link DeploymentSecretStore} in a map, with the same insert-if-absent and reseal semantics. */
-final class InMemoryDeploymentSecretStore implements DeploymentSecretStore {
+public final class InMemoryDeploymentSecretStore implements DeploymentSecretStore {
     final Map<String, Ciphertext> rows = new ConcurrentSkipListMap<>();
 
     @Override
