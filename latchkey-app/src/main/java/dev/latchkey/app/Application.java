@@ -81,7 +81,7 @@ public final class Application implements AutoCloseable {
             // Bindings are write-once: keeping found ones for 30 s spares a database read per request.
             UserDirectory users = new CachingUserDirectory(
                     new JdbcUserDirectory(storage.database().dataSource()), Duration.ofSeconds(30), 100_000);
-            IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config));
+            IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config, clock));
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
             IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
             Authenticator authenticator = authenticator(config, storage, identities, apiKeys, metrics, clock);

@@ -10,6 +10,7 @@ import dev.latchkey.core.identity.ServicePolicy;
 import dev.latchkey.core.inbound.IntrospectionEndpoint;
 import dev.latchkey.core.inbound.IssuerPolicy;
 import dev.latchkey.core.tenant.TenantId;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +52,14 @@ final class InboundPolicies {
         return builder.build();
     }
 
-    static Map<TenantId, IdentityPolicy> identities(LatchkeyConfig config) {
+    /** The identity policies; a tenant's group directory (if any) asks with {@code clock}'s time. */
+    static Map<TenantId, IdentityPolicy> identities(LatchkeyConfig config, Clock clock) {
         Map<TenantId, IdentityPolicy> policies = new LinkedHashMap<>();
-        config.tenants().forEach((id, tenant) -> policies.put(id, identity(tenant)));
+        config.tenants().forEach((id, tenant) -> policies.put(id, identity(tenant, clock)));
         return policies;
     }
 
-    private static IdentityPolicy identity(TenantConfig tenant) {
+    private static IdentityPolicy identity(TenantConfig tenant, Clock clock) {
         IdentityPolicy policy = IdentityPolicy.defaults()
                 .withProvisioning(
                         switch (tenant.identity().provisioning()) {
@@ -71,6 +73,10 @@ final class InboundPolicies {
                         .toList())
                 .withApiKeys(tenant.apiKeys().enabled())
                 .withRoleMapping(tenant.identity().roleMapping());
+        if (tenant.identity().groupDirectory().isPresent()) {
+            policy = policy.withGroupOverage(
+                    GroupDirectories.of(tenant.identity().groupDirectory().get(), clock));
+        }
         // An empty issuer set means: link verified emails from every issuer the tenant trusts.
         return tenant.identity().linkVerifiedEmail() ? policy.withEmailLinking(Set.of()) : policy;
     }

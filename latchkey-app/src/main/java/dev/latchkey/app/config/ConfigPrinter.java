@@ -94,6 +94,14 @@ final class ConfigPrinter {
         identity.put("groupsClaim", tenant.identity().groupsClaim());
         ObjectNode roleMapping = identity.putObject("roleMapping");
         tenant.identity().roleMapping().forEach((group, roles) -> texts(roleMapping, group, roles));
+        tenant.identity().groupDirectory().ifPresent(directory -> {
+            ObjectNode directoryNode = identity.putObject("groupDirectory");
+            directoryNode.put("endpoint", directory.endpoint());
+            directoryNode.put("tokenEndpoint", directory.tokenEndpoint().toString());
+            directoryNode.put("clientId", directory.clientId());
+            directoryNode.put("clientSecret", MASK);
+            directoryNode.put("scope", directory.scope());
+        });
         ObjectNode apiKeys = node.putObject("apiKeys");
         apiKeys.put("enabled", tenant.apiKeys().enabled());
         apiKeys.put("maxFailuresPerMinute", tenant.apiKeys().maxFailuresPerMinute());

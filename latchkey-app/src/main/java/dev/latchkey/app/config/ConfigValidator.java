@@ -56,7 +56,9 @@ final class ConfigValidator {
             "introspection");
     static final List<String> INTROSPECTION_KEYS = List.of("endpoint", "clientId", "clientSecret");
     static final List<String> IDENTITY_KEYS =
-            List.of("linkVerifiedEmail", "provisioning", "groupsClaim", "roleMapping");
+            List.of("linkVerifiedEmail", "provisioning", "groupsClaim", "roleMapping", "groupDirectory");
+    static final List<String> GROUP_DIRECTORY_KEYS =
+            List.of("endpoint", "tokenEndpoint", "clientId", "clientSecret", "scope");
     static final List<String> API_KEYS_KEYS = List.of("enabled", "maxFailuresPerMinute");
     static final List<String> LOGIN_KEYS = List.of("issuer", "clientId", "clientSecret", "scopes");
     static final List<String> CORS_KEYS = List.of("allowedOrigins");
@@ -548,11 +550,66 @@ final class ConfigValidator {
             m.problem("groupsClaim", messageOf(e));
         }
         Map<String, List<String>> roleMapping = roleMapping(m);
+        GroupDirectoryConfig groupDirectory = groupDirectory(m);
         if (!m.valid()) {
             t.invalidate();
             return null;
         }
-        return new IdentityConfig(linkVerifiedEmail, provisioning, groupsClaim, roleMapping);
+        return new IdentityConfig(
+                linkVerifiedEmail, provisioning, groupsClaim, roleMapping, Optional.ofNullable(groupDirectory));
+    }
+
+    /**
+     * {@code groupDirectory: {endpoint, tokenEndpoint, clientId, clientSecret, scope}}: where Entra's
+     * groups overage is resolved. The endpoint must contain {@code {oid}} and, like the token
+     * endpoint, use https ({@code http} only on a loopback address with
+     * development.allowInsecureHttp).
+     */
+    private @Nullable GroupDirectoryConfig groupDirectory(MappingReader m) {
+        if (!m.has("groupDirectory")) {
+            return null;
+        }
+        MappingReader g = m.mapping("groupDirectory", GROUP_DIRECTORY_KEYS);
+        if (g == null) {
+            return null;
+        }
+        String endpoint = g.requiredText("endpoint");
+        if (g.has("endpoint") && !endpoint.isEmpty()) {
+            groupDirectoryEndpoint(g, endpoint);
+        }
+        URI tokenEndpoint = g.url("tokenEndpoint", UrlKind.SECURE, true);
+        String clientId = g.requiredText("clientId");
+        Secret clientSecret = g.secret("clientSecret");
+        if (clientSecret == null && !g.has("clientSecret")) {
+            g.problem("clientSecret", "is required: the directory's token is obtained with client credentials");
+        }
+        String scope = g.text("scope", GroupDirectoryConfig.DEFAULT_SCOPE);
+        if (scope.isBlank()) {
+            g.problem("scope", "must not be blank");
+        }
+        if (!g.valid() || tokenEndpoint == null || clientSecret == null) {
+            m.invalidate();
+            return null;
+        }
+        return new GroupDirectoryConfig(endpoint.strip(), tokenEndpoint, clientId, clientSecret, scope);
+    }
+
+    private static void groupDirectoryEndpoint(MappingReader g, String endpoint) {
+        String path = g.childPath("endpoint");
+        if (!endpoint.contains(GroupDirectoryConfig.OBJECT_ID_PLACEHOLDER)) {
+            g.problemAt(path, "must contain {oid}, which stands for the user's object id");
+            return;
+        }
+        URI sample = g.urlAt(
+                path,
+                endpoint.replace(GroupDirectoryConfig.OBJECT_ID_PLACEHOLDER, "00000000-0000-0000-0000-000000000000"),
+                UrlKind.SECURE);
+        // The directory client trusts only loopback IP literals over http: a name could resolve elsewhere.
+        if (sample != null
+                && "http".equalsIgnoreCase(sample.getScheme())
+                && "localhost".equalsIgnoreCase(sample.getHost())) {
+            g.problemAt(path, "must name a loopback address (127.0.0.1 or [::1]) to use http, not localhost");
+        }
     }
 
     /**

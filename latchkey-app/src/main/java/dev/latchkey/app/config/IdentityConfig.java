@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a tenant maps a validated token to a local user: whether a verified e-mail may link a new
@@ -12,12 +13,15 @@ import java.util.Map;
  * grants (only what the administrator maps here; nothing by default).
  *
  * @param roleMapping group (or role) value, matched exactly, to the Latchkey roles it grants
+ * @param groupDirectory where the groups are looked up when Entra's groups overage leaves them out
+ *     of the token; none by default
  */
 public record IdentityConfig(
         boolean linkVerifiedEmail,
         Provisioning provisioning,
         String groupsClaim,
-        Map<String, List<String>> roleMapping) {
+        Map<String, List<String>> roleMapping,
+        Optional<GroupDirectoryConfig> groupDirectory) {
 
     /** What happens to a valid token of an unknown user. */
     public enum Provisioning {
@@ -35,6 +39,15 @@ public record IdentityConfig(
         Map<String, List<String>> copy = new LinkedHashMap<>();
         roleMapping.forEach((group, roles) -> copy.put(group, List.copyOf(roles)));
         roleMapping = Collections.unmodifiableMap(copy);
+    }
+
+    /** Without a group directory. */
+    public IdentityConfig(
+            boolean linkVerifiedEmail,
+            Provisioning provisioning,
+            String groupsClaim,
+            Map<String, List<String>> roleMapping) {
+        this(linkVerifiedEmail, provisioning, groupsClaim, roleMapping, Optional.empty());
     }
 
     /** Without role mapping. */
