@@ -44,6 +44,12 @@ final class ValidationMetrics implements BearerValidator.Listener {
                 .increment();
     }
 
+    @Override
+    public void introspected(String issuer) {
+        registry.counter("latchkey.inbound.introspections", "issuer", issuers.contains(issuer) ? issuer : "other")
+                .increment();
+    }
+
     private void count(@Nullable TenantId tenant, String outcome, String reason) {
         String tenantLabel = tenant != null && tenants.contains(tenant) ? tenant.value() : "none";
         String reasonLabel = reason.matches("[a-z][a-z0-9_]{0,39}") ? reason : "other";

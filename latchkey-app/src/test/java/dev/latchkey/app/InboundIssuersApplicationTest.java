@@ -190,6 +190,11 @@ class InboundIssuersApplicationTest {
         assertThat(response.headers().firstValue("X-Latchkey-Tenant")).contains("beta");
         assertThat(response.headers().firstValue("X-Latchkey-Scopes"))
                 .hasValueSatisfying(scopes -> assertThat(scopes).contains("tokens:read"));
+        // Counted by issuer, never by token; the second use is served from the cache.
+        assertThat(verify(token, "beta").statusCode()).isEqualTo(200);
+        assertThat(api.get("/metrics", null).body())
+                .contains("latchkey_inbound_introspections_total{issuer=\"" + idp.issuer("beta") + "\"} 1.0")
+                .doesNotContain(token);
     }
 
     @Test
