@@ -47,7 +47,7 @@ final class ConfiguredResources implements ResourceCatalog {
     private final AuthorizationServerDiscovery discovery;
     private final AuthorizationServerDiscovery guardedDiscovery;
     private final ClientIdentity identity;
-    private final Cache<GrantKey, Lookup> resolved;
+    private final Cache<ResourceKey, Lookup> resolved;
 
     /**
      * @param discovery for what the configuration names (issuers, which may be internal)
@@ -65,8 +65,8 @@ final class ConfiguredResources implements ResourceCatalog {
         this.identity = identity;
         this.resolved = Caffeine.newBuilder()
                 .maximumSize(10_000)
-                .expireAfter(Expiry.creating(
-                        (GrantKey key, Lookup lookup) -> lookup instanceof Lookup.Known ? KEEP_RESOLVED : KEEP_FAILED))
+                .expireAfter(Expiry.creating((ResourceKey key, Lookup lookup) ->
+                        lookup instanceof Lookup.Known ? KEEP_RESOLVED : KEEP_FAILED))
                 .build();
     }
 
@@ -80,8 +80,7 @@ final class ConfiguredResources implements ResourceCatalog {
         if (!(resource.get().access() instanceof AuthorizationConfig authorization)) {
             return new Lookup.NotConnectable();
         }
-        // The cache key is per tenant and resource; the user part is unused.
-        GrantKey key = new GrantKey(tenant, dev.latchkey.core.identity.UserId.of("-"), name);
+        ResourceKey key = new ResourceKey(tenant, name);
         return resolved.get(key, ignored -> resolve(tenant, resource.get(), authorization));
     }
 
@@ -217,4 +216,7 @@ final class ConfiguredResources implements ResourceCatalog {
             super("the resource does not name the configured issuer", null, false, false);
         }
     }
+
+    /** A resolution is per tenant and resource (never shared between tenants). */
+    private record ResourceKey(TenantId tenant, ResourceName name) {}
 }

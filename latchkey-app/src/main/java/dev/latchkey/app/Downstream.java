@@ -204,8 +204,7 @@ final class Downstream implements AutoCloseable {
     }
 
     static URI callbackUri(URI publicUrl) {
-        String base = publicUrl.toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + CALLBACK_PATH);
+        return ClientIdentity.at(publicUrl, CALLBACK_PATH);
     }
 
     /** After connecting, users may be sent back only to Latchkey itself or the tenant's CORS origins. */

@@ -9,22 +9,15 @@ import dev.latchkey.core.grant.StoreResult;
 import dev.latchkey.core.grant.TokenSet;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.store.Database;
-import dev.latchkey.store.DatabaseSettings;
 import dev.latchkey.store.JdbcSealedTokenStore;
-import dev.latchkey.testkit.PostgresDatabase;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -54,8 +47,7 @@ public class StoreBenchmark {
     @Param({"h2", "postgresql"})
     public String database;
 
-    private @Nullable Path h2Directory;
-    private @Nullable PostgresDatabase postgres;
+    private BenchDatabase opened;
     private Database db;
     private EncryptedTokenStore tokens;
     private List<GrantKey> keys;
@@ -63,16 +55,8 @@ public class StoreBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        DatabaseSettings settings;
-        if ("h2".equals(database)) {
-            h2Directory = Files.createTempDirectory("latchkey-bench-");
-            settings = DatabaseSettings.of("jdbc:h2:file:" + h2Directory.resolve("latchkey"));
-        } else {
-            PostgresDatabase created = PostgresDatabase.create();
-            postgres = created;
-            settings = DatabaseSettings.of(created.jdbcUrl()).withCredentials(created.user(), null);
-        }
-        db = Database.open(settings);
+        opened = BenchDatabase.open(database);
+        db = opened.database();
         tokens = new EncryptedTokenStore(
                 new JdbcSealedTokenStore(db.dataSource()),
                 TinkCipher.of(Keyset.generate()),
@@ -88,17 +72,7 @@ public class StoreBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        db.close();
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (h2Directory != null) {
-            try (Stream<Path> files = Files.walk(h2Directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
+        opened.close();
     }
 
     /** Each thread reads the grants in turn. */

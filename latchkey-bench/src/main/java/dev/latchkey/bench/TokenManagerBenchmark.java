@@ -23,23 +23,18 @@ import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.store.Database;
-import dev.latchkey.store.DatabaseSettings;
 import dev.latchkey.store.JdbcAuditLog;
 import dev.latchkey.store.JdbcConnectFlowStore;
 import dev.latchkey.store.JdbcGrantLease;
 import dev.latchkey.store.JdbcGrantUsage;
 import dev.latchkey.store.JdbcSealedTokenStore;
-import dev.latchkey.testkit.PostgresDatabase;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,8 +42,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -92,8 +85,7 @@ public class TokenManagerBenchmark {
     @Param({"10000"})
     public int grants;
 
-    private @Nullable Path h2Directory;
-    private @Nullable PostgresDatabase postgres;
+    private BenchDatabase opened;
     private Database db;
     private TokenManager tokens;
     private List<UserId> users;
@@ -102,16 +94,8 @@ public class TokenManagerBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        DatabaseSettings settings;
-        if ("h2".equals(database)) {
-            h2Directory = Files.createTempDirectory("latchkey-bench-");
-            settings = DatabaseSettings.of("jdbc:h2:file:" + h2Directory.resolve("latchkey"));
-        } else {
-            PostgresDatabase created = PostgresDatabase.create();
-            postgres = created;
-            settings = DatabaseSettings.of(created.jdbcUrl()).withCredentials(created.user(), null);
-        }
-        db = Database.open(settings);
+        opened = BenchDatabase.open(database);
+        db = opened.database();
         TinkCipher cipher = TinkCipher.of(Keyset.generate());
         EncryptedTokenStore store = new EncryptedTokenStore(
                 new JdbcSealedTokenStore(db.dataSource()), cipher, EncryptedTokenStore.Listener.NONE);
@@ -160,17 +144,7 @@ public class TokenManagerBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        db.close();
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (h2Directory != null) {
-            try (Stream<Path> files = Files.walk(h2Directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
+        opened.close();
     }
 
     /** Each thread walks every grant in turn, starting at a place of its own. */

@@ -30,9 +30,13 @@ public final class ClientIdentity {
 
     /** The {@code client_id} of {@code tenant}: the URL of its metadata document. */
     public URI clientId(TenantId tenant) {
+        return at(publicUrl, PATH_PREFIX + tenant.value());
+    }
+
+    /** {@code path} (starting with {@code /}) under Latchkey's public URL, with or without its trailing slash. */
+    public static URI at(URI publicUrl, String path) {
         String base = publicUrl.toString();
-        return URI.create(
-                (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH_PREFIX + tenant.value());
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
     }
 
     /** The metadata document of {@code tenant}, as the JSON object to serve at {@link #clientId}. */
