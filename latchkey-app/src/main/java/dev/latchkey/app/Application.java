@@ -27,6 +27,7 @@ import dev.latchkey.server.ClientMetadataRoutes;
 import dev.latchkey.server.ConnectionRoutes;
 import dev.latchkey.server.JwksRoutes;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.server.SessionRoutes;
 import dev.latchkey.server.TokenRoutes;
 import dev.latchkey.store.JdbcApiKeyStore;
 import dev.latchkey.store.JdbcUserDirectory;
@@ -54,12 +55,14 @@ public final class Application implements AutoCloseable {
 
     private final Storage storage;
     private final Downstream downstream;
+    private final Sessions sessions;
     private final LatchkeyServer server;
     private final int port;
 
-    private Application(Storage storage, Downstream downstream, LatchkeyServer server, int port) {
+    private Application(Storage storage, Downstream downstream, Sessions sessions, LatchkeyServer server, int port) {
         this.storage = storage;
         this.downstream = downstream;
+        this.sessions = sessions;
         this.server = server;
         this.port = port;
     }
@@ -84,7 +87,10 @@ public final class Application implements AutoCloseable {
             IdentityPolicies identityPolicies = IdentityPolicies.of(InboundPolicies.identities(config, clock));
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
             IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
-            Authenticator authenticator = authenticator(config, storage, identities, apiKeys, metrics, clock);
+            SigningKeys signingKeys = SigningKeys.load(storage.secrets());
+            Sessions sessions = Sessions.wire(config, storage, signingKeys, cipher, users, clock);
+            Authenticator authenticator = sessions.authenticator(
+                    authenticator(config, storage, identities, apiKeys, metrics, clock), identities);
             Downstream downstream = Downstream.wire(config, storage, cipher, metrics, clock);
             LatchkeyServer server = LatchkeyServer.builder()
                     .host(config.server().host())
@@ -98,7 +104,8 @@ public final class Application implements AutoCloseable {
                     .routes(new ApiKeyRoutes(authenticator, apiKeys, metrics))
                     .routes(new ConnectionRoutes(authenticator, identities, downstream.connections(), metrics))
                     .routes(new TokenRoutes(authenticator, identities, downstream.tokens(), metrics))
-                    .routes(new JwksRoutes(SigningKeys.load(storage.secrets())))
+                    .routes(new JwksRoutes(signingKeys))
+                    .routes(new SessionRoutes(sessions.crossOrigin(), sessions.cors()))
                     .routes(new ClientMetadataRoutes(
                             downstream.clientIdentity(), config.tenants().keySet()))
                     .build();
@@ -109,7 +116,7 @@ public final class Application implements AutoCloseable {
                     .addKeyValue("tenants", config.tenants().size())
                     .addKeyValue("primary_key_id", keyset.primaryKeyId())
                     .log("Latchkey started");
-            return new Application(storage, downstream, server, port);
+            return new Application(storage, downstream, sessions, server, port);
         } catch (RuntimeException e) {
             storage.close();
             throw e;
@@ -173,6 +180,11 @@ public final class Application implements AutoCloseable {
         return port;
     }
 
+    /** Latchkey's own sessions (for tests in this package). */
+    Sessions sessions() {
+        return sessions;
+    }
+
     /** The token store and the database behind it. */
     public Storage storage() {
         return storage;
@@ -184,6 +196,7 @@ public final class Application implements AutoCloseable {
             server.stop();
         } finally {
             downstream.close();
+            sessions.close();
             storage.close();
         }
     }

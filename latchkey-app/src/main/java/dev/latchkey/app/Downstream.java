@@ -222,7 +222,7 @@ final class Downstream implements AutoCloseable {
                         .anyMatch(allowed -> origin.equals(allowed.toLowerCase(Locale.ROOT)));
     }
 
-    private static @Nullable String origin(URI uri) {
+    static @Nullable String origin(URI uri) {
         if (uri.getScheme() == null || uri.getHost() == null) {
             return null;
         }

@@ -44,6 +44,11 @@ public final class Routes {
         return this;
     }
 
+    public Routes options(String pathTemplate, Handler handler) {
+        routes.options(pathTemplate, handler);
+        return this;
+    }
+
     /** The server's clock; handlers that stamp or compare times use it so tests can move time. */
     public Clock clock() {
         return clock;

@@ -115,7 +115,8 @@ class MigrationTest {
                         "2 identity and api keys",
                         "3 deployment secrets",
                         "4 connect flows",
-                        "5 grant usage");
+                        "5 grant usage",
+                        "6 sessions");
     }
 
     @Test
@@ -124,7 +125,7 @@ class MigrationTest {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
         assertThat(rows(postgres, "SELECT version FROM flyway_schema_history"))
-                .containsExactly("1", "2", "3", "4", "5");
+                .containsExactly("1", "2", "3", "4", "5", "6");
     }
 
     /** Each row's values joined by spaces. */

@@ -59,6 +59,14 @@ final class ConfigPrinter {
         refreshNode.put("idleLimit", duration(refresh.idleLimit()));
         refreshNode.put("ratePerSecond", refresh.ratePerSecond());
         refreshNode.put("concurrency", refresh.concurrency());
+        SessionsConfig sessions = config.sessions();
+        ObjectNode sessionsNode = root.putObject("sessions");
+        sessionsNode.put("accessTokenLifetime", duration(sessions.accessTokenLifetime()));
+        sessionsNode.put("refreshIdle", duration(sessions.refreshIdle()));
+        sessionsNode.put("refreshAbsolute", duration(sessions.refreshAbsolute()));
+        sessionsNode.put("reuseGrace", duration(sessions.reuseGrace()));
+        sessionsNode.put("browserIdle", duration(sessions.browserIdle()));
+        sessionsNode.put("browserAbsolute", duration(sessions.browserAbsolute()));
 
         ObjectNode tenantsNode = root.putObject("tenants");
         config.tenants().forEach((id, tenant) -> tenant(tenantsNode.putObject(id.value()), tenant));

@@ -35,7 +35,9 @@ import tools.jackson.databind.JsonNode;
  */
 final class ConfigValidator {
     static final List<String> TOP_KEYS =
-            List.of("server", "database", "keys", "development", "logging", "refresh", "tenants");
+            List.of("server", "database", "keys", "development", "logging", "refresh", "sessions", "tenants");
+    static final List<String> SESSIONS_KEYS = List.of(
+            "accessTokenLifetime", "refreshIdle", "refreshAbsolute", "reuseGrace", "browserIdle", "browserAbsolute");
     static final List<String> SERVER_KEYS = List.of("host", "port", "publicUrl", "drainTimeout", "trustForwardedFor");
     static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "poolSize");
     static final List<String> KEYS_KEYS = List.of("keyset");
@@ -123,6 +125,7 @@ final class ConfigValidator {
         KeysConfig keys = keys(top);
         LoggingConfig logging = logging(top);
         RefreshConfig refresh = refresh(top);
+        SessionsConfig sessions = sessions(top);
         Map<TenantId, TenantConfig> tenants = tenants(top);
         if (!top.valid()
                 || development == null
@@ -131,10 +134,11 @@ final class ConfigValidator {
                 || keys == null
                 || logging == null
                 || refresh == null
+                || sessions == null
                 || !context.problems.isEmpty()) {
             return null;
         }
-        return new LatchkeyConfig(server, database, keys, development, logging, refresh, tenants);
+        return new LatchkeyConfig(server, database, keys, development, logging, refresh, sessions, tenants);
     }
 
     private @Nullable DevelopmentConfig development(MappingReader top) {
@@ -284,6 +288,40 @@ final class ConfigValidator {
             return null;
         }
         return new RefreshConfig(deadline, proactive, window, idleLimit, ratePerSecond, concurrency);
+    }
+
+    private @Nullable SessionsConfig sessions(MappingReader top) {
+        MappingReader m = top.mapping("sessions", SESSIONS_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Duration accessTokenLifetime = durationWithin(
+                m,
+                "accessTokenLifetime",
+                SessionsConfig.DEFAULT_ACCESS_TOKEN_LIFETIME,
+                SessionsConfig.MIN_ACCESS_TOKEN_LIFETIME,
+                SessionsConfig.MAX_ACCESS_TOKEN_LIFETIME);
+        Duration refreshIdle = lifetime(m, "refreshIdle", SessionsConfig.DEFAULT_REFRESH_IDLE);
+        Duration refreshAbsolute = lifetime(m, "refreshAbsolute", SessionsConfig.DEFAULT_REFRESH_ABSOLUTE);
+        Duration reuseGrace = durationWithin(
+                m, "reuseGrace", SessionsConfig.DEFAULT_REUSE_GRACE, Duration.ZERO, SessionsConfig.MAX_REUSE_GRACE);
+        Duration browserIdle = lifetime(m, "browserIdle", SessionsConfig.DEFAULT_BROWSER_IDLE);
+        Duration browserAbsolute = lifetime(m, "browserAbsolute", SessionsConfig.DEFAULT_BROWSER_ABSOLUTE);
+        if (m.valid() && refreshIdle.compareTo(refreshAbsolute) > 0) {
+            m.problem("refreshIdle", "must not exceed refreshAbsolute");
+        }
+        if (m.valid() && browserIdle.compareTo(browserAbsolute) > 0) {
+            m.problem("browserIdle", "must not exceed browserAbsolute");
+        }
+        if (!m.valid()) {
+            return null;
+        }
+        return new SessionsConfig(
+                accessTokenLifetime, refreshIdle, refreshAbsolute, reuseGrace, browserIdle, browserAbsolute);
+    }
+
+    private static Duration lifetime(MappingReader m, String key, Duration defaultValue) {
+        return durationWithin(m, key, defaultValue, SessionsConfig.MIN_LIFETIME, SessionsConfig.MAX_LIFETIME);
     }
 
     /** A duration between {@code min} and {@code max}, reported at its key otherwise. */

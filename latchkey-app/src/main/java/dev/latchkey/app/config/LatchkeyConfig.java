@@ -18,6 +18,7 @@ public record LatchkeyConfig(
         DevelopmentConfig development,
         LoggingConfig logging,
         RefreshConfig refresh,
+        SessionsConfig sessions,
         Map<TenantId, TenantConfig> tenants) {
 
     /** Copies the tenants, keeping their order, and rejects an empty set. */

@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * <p>Messages never quote values: the path names the key, and a value may be a secret.
  */
 final class MappingReader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "[::1]", "::1", "localhost");
     private static final List<String> SECRET_FILE_KEYS = List.of("file");
 
@@ -216,7 +216,7 @@ final class MappingReader {
         if (matcher == null || !matcher.matches()) {
             problemAt(
                     fullPath,
-                    "expected a duration such as 500ms, 10s, 5m or 1h, got "
+                    "expected a duration such as 500ms, 10s, 5m, 1h or 7d, got "
                             + (value.isString() ? "text without a unit" : kind(value)));
             return defaultValue;
         }
@@ -225,6 +225,7 @@ final class MappingReader {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
+            case "d" -> Duration.ofDays(amount);
             default -> Duration.ofHours(amount);
         };
     }

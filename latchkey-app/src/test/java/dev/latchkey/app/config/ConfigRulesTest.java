@@ -30,7 +30,7 @@ class ConfigRulesTest {
                         "serverz: {}\n" + MINIMAL,
                         "serverz",
                         "unknown key 'serverz'; allowed keys here: server, database, keys, development, logging, refresh,"
-                                + " tenants"),
+                                + " sessions, tenants"),
                 rule(
                         "refresh deadline too short",
                         "refresh: { deadline: 500ms }\n" + MINIMAL,
@@ -93,7 +93,7 @@ class ConfigRulesTest {
                         "duration without unit",
                         "server: { drainTimeout: \"10\" }\n" + MINIMAL,
                         "server.drainTimeout",
-                        "expected a duration such as 500ms, 10s, 5m or 1h, got text without a unit"),
+                        "expected a duration such as 500ms, 10s, 5m, 1h or 7d, got text without a unit"),
                 rule(
                         "relative public URL",
                         "server: { publicUrl: /latchkey }\n" + MINIMAL,

@@ -131,6 +131,29 @@ public final class IdentityResolver {
                 .orElseGet(() -> new Resolution.Unknown("unknown_user"));
     }
 
+    /**
+     * The principal of a user who holds a Latchkey session (a browser login, or a token minted from
+     * one): the stored user with the roles its groups map to, and no scopes — a session acts for the
+     * user only. A user that no longer exists, or a tenant no longer configured, is refused.
+     */
+    public Resolution sessionUser(TenantId tenant, UserId user) {
+        Optional<IdentityPolicy> policy = policies.forTenant(tenant);
+        if (policy.isEmpty()) {
+            return new Resolution.Unknown("unknown_tenant");
+        }
+        return directory
+                .find(tenant, user)
+                .<Resolution>map(found -> new Resolution.Resolved(new Principal(
+                        tenant,
+                        found.id(),
+                        Principal.Kind.USER,
+                        found.email(),
+                        found.groups(),
+                        Set.of(),
+                        policy.get().rolesFor(found.groups()))))
+                .orElseGet(() -> new Resolution.Unknown("unknown_user"));
+    }
+
     /** The principal of a service with the given scopes, within the service's configured scopes. */
     static Principal servicePrincipal(TenantId tenant, ServicePolicy service, Set<String> requested) {
         Set<String> scopes = new HashSet<>(service.scopes());
