@@ -27,6 +27,7 @@ import dev.latchkey.server.ClientMetadataRoutes;
 import dev.latchkey.server.ConnectionRoutes;
 import dev.latchkey.server.JwksRoutes;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.server.LoginRoutes;
 import dev.latchkey.server.SessionRoutes;
 import dev.latchkey.server.TokenRoutes;
 import dev.latchkey.store.JdbcApiKeyStore;
@@ -88,7 +89,7 @@ public final class Application implements AutoCloseable {
             ApiKeys apiKeys = apiKeys(storage, users, identityPolicies, clock);
             IdentityResolver identities = new IdentityResolver(users, identityPolicies, storage.audit(), clock);
             SigningKeys signingKeys = SigningKeys.load(storage.secrets());
-            Sessions sessions = Sessions.wire(config, storage, signingKeys, cipher, users, clock);
+            Sessions sessions = Sessions.wire(config, storage, signingKeys, cipher, users, identities, clock);
             Authenticator authenticator = sessions.authenticator(
                     authenticator(config, storage, identities, apiKeys, metrics, clock), identities);
             Downstream downstream = Downstream.wire(config, storage, cipher, metrics, clock);
@@ -97,6 +98,8 @@ public final class Application implements AutoCloseable {
                     .port(config.server().port())
                     .drainTimeout(config.server().drainTimeout())
                     .trustForwardedFor(config.server().trustForwardedFor())
+                    .secureCookies(
+                            "https".equalsIgnoreCase(config.server().publicUrl().getScheme()))
                     .clock(clock)
                     .meterRegistry(metrics)
                     .healthChecks(List.of(storage.database().healthCheck(), new CipherHealthCheck(cipher)))
@@ -106,6 +109,11 @@ public final class Application implements AutoCloseable {
                     .routes(new TokenRoutes(authenticator, identities, downstream.tokens(), metrics))
                     .routes(new JwksRoutes(signingKeys))
                     .routes(new SessionRoutes(sessions.crossOrigin(), sessions.cors()))
+                    .routes(new LoginRoutes(
+                            sessions.logins(),
+                            config.server().publicUrl(),
+                            sessions.cors()::allows,
+                            config.sessions().browserAbsolute()))
                     .routes(new ClientMetadataRoutes(
                             downstream.clientIdentity(), config.tenants().keySet()))
                     .build();

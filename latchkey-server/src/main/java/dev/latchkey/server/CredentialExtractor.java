@@ -78,7 +78,24 @@ final class CredentialExtractor {
         if (bearer != null && apiKey != null) {
             return new Extracted.Malformed("present either a bearer token or an API key, not both");
         }
-        return new Extracted.Found(new Credentials(tenant, bearer, apiKey, ClientAddressFilter.of(ctx.req())));
+        return new Extracted.Found(
+                new Credentials(tenant, bearer, apiKey, ClientAddressFilter.of(ctx.req()), sessionCookie(ctx)));
+    }
+
+    /**
+     * The browser session cookie, considered only on safe methods (GET, HEAD): a state-changing
+     * request must carry an explicit credential, so no cross-site form can act with the cookie.
+     */
+    private static @Nullable Secret sessionCookie(Context ctx) {
+        String method = ctx.method().name();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return null;
+        }
+        return SessionCookies.of(ctx)
+                .session(ctx)
+                .filter(value -> !value.isEmpty() && value.length() <= 128)
+                .map(Secret::of)
+                .orElse(null);
     }
 
     private static List<String> headers(Context ctx, String name) {

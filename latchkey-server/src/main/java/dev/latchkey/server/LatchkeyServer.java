@@ -67,6 +67,8 @@ public final class LatchkeyServer {
             config.routes.get("/health/ready", health::ready);
             config.routes.get(
                     "/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+            SessionCookies cookies = new SessionCookies(builder.secureCookies);
+            config.routes.before(ctx -> ctx.attribute(SessionCookies.ATTRIBUTE, cookies));
             Routes facade = new Routes(config.routes, clock);
             modules.forEach(module -> module.register(facade));
         });
@@ -193,6 +195,7 @@ public final class LatchkeyServer {
         private Duration healthCheckTimeout = Duration.ofSeconds(2);
         private final List<RouteModule> routeModules = new ArrayList<>();
         private boolean trustForwardedFor;
+        private boolean secureCookies = true;
 
         private Builder() {}
 
@@ -222,6 +225,15 @@ public final class LatchkeyServer {
          */
         public Builder trustForwardedFor(boolean trust) {
             this.trustForwardedFor = trust;
+            return this;
+        }
+
+        /**
+         * Whether browser cookies are {@code Secure} with the {@code __Host-} prefix (default); only
+         * a development deployment on plain http turns this off.
+         */
+        public Builder secureCookies(boolean secure) {
+            this.secureCookies = secure;
             return this;
         }
 

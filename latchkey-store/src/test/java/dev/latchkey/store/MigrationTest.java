@@ -116,7 +116,8 @@ class MigrationTest {
                         "3 deployment secrets",
                         "4 connect flows",
                         "5 grant usage",
-                        "6 sessions");
+                        "6 sessions",
+                        "7 browser sessions");
     }
 
     @Test
@@ -125,7 +126,7 @@ class MigrationTest {
             assertThat(again.healthCheck().check().healthy()).isTrue();
         }
         assertThat(rows(postgres, "SELECT version FROM flyway_schema_history"))
-                .containsExactly("1", "2", "3", "4", "5", "6");
+                .containsExactly("1", "2", "3", "4", "5", "6", "7");
     }
 
     /** Each row's values joined by spaces. */

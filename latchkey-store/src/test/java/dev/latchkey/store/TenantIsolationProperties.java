@@ -10,13 +10,21 @@ import dev.latchkey.core.grant.EncryptedTokenStore;
 import dev.latchkey.core.grant.GrantKey;
 import dev.latchkey.core.grant.GrantLookup;
 import dev.latchkey.core.grant.TokenSet;
+import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.secret.Secret;
+import dev.latchkey.core.session.FamilyId;
+import dev.latchkey.core.session.RefreshFamily;
+import dev.latchkey.core.session.RefreshTokenStore;
+import dev.latchkey.core.session.SessionCode;
+import dev.latchkey.core.session.SessionCodeStore.Redemption;
+import dev.latchkey.core.tenant.TenantId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -33,8 +41,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Two tenants with the same user id and resource name never see each other's tokens, leases or
  * connect flows, whatever the interleaving of writes, refresh-style compare-and-sets, deletes,
- * lease acquisitions and releases, and flow starts and callbacks across them (the real JDBC
- * adapters on H2, checked against a model after every step).
+ * lease acquisitions and releases, and flow starts and callbacks across them; nor each other's
+ * refresh-token families and one-time session codes, whatever the interleaving of exchanges,
+ * rotations, revocations, code issues and redemptions (the real JDBC adapters on H2, checked
+ * against a model after every step).
  */
 class TenantIsolationProperties {
     private static final List<String> TENANTS = List.of("acme", "globex");
@@ -55,6 +65,12 @@ class TenantIsolationProperties {
     @SuppressWarnings("NullAway.Init")
     private static JdbcConnectFlowStore flows;
 
+    @SuppressWarnings("NullAway.Init")
+    private static JdbcRefreshTokenStore families;
+
+    @SuppressWarnings("NullAway.Init")
+    private static JdbcSessionCodeStore codes;
+
     @BeforeContainer
     static void open() throws Exception {
         database = TestDatabase.h2();
@@ -64,6 +80,8 @@ class TenantIsolationProperties {
                 EncryptedTokenStore.Listener.NONE);
         leases = new JdbcGrantLease(database.dataSource());
         flows = new JdbcConnectFlowStore(database.dataSource());
+        families = new JdbcRefreshTokenStore(database.dataSource());
+        codes = new JdbcSessionCodeStore(database.dataSource());
     }
 
     @AfterContainer
@@ -75,6 +93,9 @@ class TenantIsolationProperties {
     void clear() {
         database.update("DELETE FROM token_sets");
         database.update("DELETE FROM connect_flows");
+        database.update("DELETE FROM refresh_tokens");
+        database.update("DELETE FROM refresh_families");
+        database.update("DELETE FROM session_codes");
     }
 
     /** One step of one tenant. */
@@ -182,6 +203,165 @@ class TenantIsolationProperties {
                 }
             }
         }
+    }
+
+    /** One session step of one tenant. */
+    enum SessionKind {
+        EXCHANGE,
+        ROTATE_OWN,
+        ROTATE_OTHER,
+        REVOKE_USER,
+        ISSUE_CODE,
+        REDEEM_OWN,
+        REDEEM_OTHER
+    }
+
+    record SessionStep(SessionKind kind, int tenant) {}
+
+    @Provide
+    Arbitrary<List<SessionStep>> sessionInterleavings() {
+        Arbitrary<SessionStep> step = Combinators.combine(
+                        Arbitraries.of(SessionKind.class),
+                        Arbitraries.integers().between(0, 1))
+                .as(SessionStep::new);
+        return step.list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    /** What the model knows of one tenant's newest family and newest code. */
+    static final class SessionModel {
+        @Nullable
+        String refreshToken;
+
+        @Nullable
+        FamilyId family;
+
+        boolean live;
+        int liveFamilies;
+
+        @Nullable
+        String code;
+
+        @Nullable
+        FamilyId redeemedBy;
+    }
+
+    @Property(tries = 60)
+    void tenants_neverSeeEachOthersRefreshFamiliesOrSessionCodes(
+            @ForAll("sessionInterleavings") List<SessionStep> steps) {
+        // Indexed like TENANTS.
+        List<SessionModel> model = List.of(new SessionModel(), new SessionModel());
+        // Every token and code is new: spent tokens and used codes keep their rows.
+        int serial = 0;
+        for (SessionStep step : steps) {
+            serial++;
+            String tenantName = TENANTS.get(step.tenant());
+            TenantId tenant = TenantId.of(tenantName);
+            SessionModel own = model.get(step.tenant());
+            SessionModel other = model.get(1 - step.tenant());
+            switch (step.kind()) {
+                case EXCHANGE -> {
+                    String token = tenantName + ".rt-" + serial;
+                    FamilyId family = FamilyId.random();
+                    families.create(
+                            RefreshFamily.create(tenant, family, UserId.of(USER), null, LATER),
+                            Secret.sha256Hex(token));
+                    own.refreshToken = token;
+                    own.family = family;
+                    own.live = true;
+                    own.liveFamilies++;
+                }
+                case ROTATE_OWN -> {
+                    @Nullable String token = own.refreshToken;
+                    if (token != null) {
+                        String next = tenantName + ".rt-" + serial;
+                        boolean rotated = rotate(tenant, token, next);
+                        assertThat(rotated).as("rotate in %s", tenantName).isEqualTo(own.live);
+                        if (rotated) {
+                            own.refreshToken = next;
+                        }
+                    }
+                }
+                case ROTATE_OTHER -> {
+                    // The other tenant's token presented here rotates nothing; the per-step check
+                    // below sees it still unspent in its own tenant.
+                    @Nullable String token = other.refreshToken;
+                    if (token != null) {
+                        assertThat(rotate(tenant, token, tenantName + ".rt-" + serial))
+                                .isFalse();
+                    }
+                }
+                case REVOKE_USER -> {
+                    assertThat(families.revokeUser(tenant, UserId.of(USER), "user_disabled", LATER))
+                            .as("revoked in %s", tenantName)
+                            .isEqualTo(own.liveFamilies);
+                    own.liveFamilies = 0;
+                    own.live = false;
+                }
+                case ISSUE_CODE -> {
+                    String code = tenantName + ".code-" + serial;
+                    codes.put(new SessionCode(
+                            tenant, Secret.sha256Hex(code), UserId.of(USER), "https://panel.test", null, LATER, null));
+                    own.code = code;
+                    own.redeemedBy = null;
+                }
+                case REDEEM_OWN -> {
+                    @Nullable String code = own.code;
+                    if (code != null) {
+                        FamilyId family = FamilyId.random();
+                        Redemption redemption = codes.redeem(tenant, Secret.sha256Hex(code), family, LATER);
+                        @Nullable FamilyId first = own.redeemedBy;
+                        if (first == null) {
+                            assertThat(redemption).isInstanceOfSatisfying(Redemption.Redeemed.class, redeemed -> {
+                                assertThat(redeemed.code().tenant()).isEqualTo(tenant);
+                                assertThat(redeemed.code().family()).isEqualTo(family);
+                            });
+                            own.redeemedBy = family;
+                        } else {
+                            assertThat(redemption)
+                                    .isInstanceOfSatisfying(
+                                            Redemption.Reused.class,
+                                            reused -> assertThat(reused.code().family())
+                                                    .isEqualTo(first));
+                        }
+                    }
+                }
+                case REDEEM_OTHER -> {
+                    // The other tenant's code presented here is unknown, and stays as it was there.
+                    @Nullable String code = other.code;
+                    if (code != null) {
+                        assertThat(codes.redeem(tenant, Secret.sha256Hex(code), FamilyId.random(), LATER))
+                                .isEqualTo(new Redemption.Unknown());
+                    }
+                }
+            }
+            for (String each : TENANTS) {
+                TenantId eachTenant = TenantId.of(each);
+                TenantId otherTenant = TenantId.of(TENANTS.get(1 - TENANTS.indexOf(each)));
+                SessionModel expected = model.get(TENANTS.indexOf(each));
+                @Nullable String token = expected.refreshToken;
+                if (token != null) {
+                    Optional<RefreshTokenStore.Presented> found = families.find(eachTenant, Secret.sha256Hex(token));
+                    assertThat(found).as("refresh token of %s", each).hasValueSatisfying(presented -> {
+                        assertThat(presented.token().spent()).isFalse();
+                        assertThat(presented.family().tenant()).isEqualTo(eachTenant);
+                        assertThat(presented.family().id()).isEqualTo(expected.family);
+                        assertThat(presented.family().revoked()).isEqualTo(!expected.live);
+                    });
+                    assertThat(families.find(otherTenant, Secret.sha256Hex(token)))
+                            .isEmpty();
+                }
+            }
+        }
+    }
+
+    private static boolean rotate(TenantId tenant, String token, String successor) {
+        return families.rotate(
+                tenant,
+                Secret.sha256Hex(token),
+                Secret.sha256Hex(successor),
+                Ciphertext.of(successor.getBytes(StandardCharsets.UTF_8)),
+                "client-" + tenant.value(),
+                LATER);
     }
 
     private static TokenSet tokens(String accessToken) {

@@ -153,6 +153,8 @@ final class DemoCommand implements Callable<Integer> {
                 "   # a downstream token for that user: first 401 authorization_required with an authorization_url;");
         out.println("   # open it in a browser, log in at the demo IdP, then ask again:");
         out.println("   curl -s -H \"Authorization: Bearer $TOKEN\" " + latchkey + "/v1/tokens/demo-api");
+        out.println("   # browser login (any user name at the demo IdP), then who you are by the session cookie:");
+        out.println("   open " + latchkey + "/auth/" + TENANT + "/login?return_to=/v1/me");
         out.println("   ./latchkey keys list --keyset data/demo/keyset.json");
         out.println();
         out.println(" Stop with Ctrl+C. Configuration reference: docs/configuration.md");

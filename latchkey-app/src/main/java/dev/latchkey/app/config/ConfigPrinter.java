@@ -119,6 +119,7 @@ final class ConfigPrinter {
             loginNode.put("clientId", login.clientId());
             secret(loginNode, "clientSecret", login.clientSecret());
             texts(loginNode, "scopes", login.scopes());
+            loginNode.put("responseMode", login.formPost() ? "form_post" : "query");
         });
         texts(node.putObject("cors"), "allowedOrigins", tenant.cors().allowedOrigins());
         ArrayNode services = node.putArray("services");

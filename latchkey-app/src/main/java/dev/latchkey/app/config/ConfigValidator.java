@@ -62,7 +62,7 @@ final class ConfigValidator {
     static final List<String> GROUP_DIRECTORY_KEYS =
             List.of("endpoint", "tokenEndpoint", "clientId", "clientSecret", "scope");
     static final List<String> API_KEYS_KEYS = List.of("enabled", "maxFailuresPerMinute");
-    static final List<String> LOGIN_KEYS = List.of("issuer", "clientId", "clientSecret", "scopes");
+    static final List<String> LOGIN_KEYS = List.of("issuer", "clientId", "clientSecret", "scopes", "responseMode");
     static final List<String> CORS_KEYS = List.of("allowedOrigins");
     static final List<String> SERVICE_KEYS = List.of("id", "clientId", "scopes");
     static final List<String> RESOURCE_KEYS = List.of("url", "authorization", "exchange");
@@ -734,10 +734,13 @@ final class ConfigValidator {
         if (m.has("scopes") && !scopes.contains("openid") && m.valid()) {
             m.problem("scopes", "must include openid: browser login is OpenID Connect");
         }
+        boolean formPost =
+                m.choice("responseMode", LoginConfig.ResponseMode.QUERY, names(LoginConfig.ResponseMode.values()))
+                        == LoginConfig.ResponseMode.FORM_POST;
         if (!m.valid() || issuer == null) {
             return null;
         }
-        return new LoginConfig(issuer, clientId, Optional.ofNullable(clientSecret), scopes);
+        return new LoginConfig(issuer, clientId, Optional.ofNullable(clientSecret), scopes, formPost);
     }
 
     private @Nullable CorsConfig cors(MappingReader t) {

@@ -14,7 +14,14 @@ public record Credentials(
         @Nullable TenantId tenantHint,
         @Nullable Secret bearer,
         @Nullable Secret apiKey,
-        ClientAddress client) {
+        ClientAddress client,
+        @Nullable Secret session) {
+
+    /** Credentials without a browser session cookie. */
+    public Credentials(
+            @Nullable TenantId tenantHint, @Nullable Secret bearer, @Nullable Secret apiKey, ClientAddress client) {
+        this(tenantHint, bearer, apiKey, client, null);
+    }
 
     /** Credentials of an unknown client. */
     public Credentials(@Nullable TenantId tenantHint, @Nullable Secret bearer, @Nullable Secret apiKey) {
@@ -27,6 +34,11 @@ public record Credentials(
 
     public Optional<Secret> bearerToken() {
         return Optional.ofNullable(bearer);
+    }
+
+    /** The browser session cookie, if the request may be authenticated by one. */
+    public Optional<Secret> sessionCookie() {
+        return Optional.ofNullable(session);
     }
 
     public Optional<Secret> apiKeyValue() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * a plain HTTP server on loopback for documents mock-oauth2-server cannot be made to serve.
  */
 class AuthorizationServerDiscoveryTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final UrlPolicy LOOPBACK = new UrlPolicy(true, false);
     private static MockOAuth2Server idp;
 

@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresSessionCodeStoreTest extends SessionCodeStoreContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
