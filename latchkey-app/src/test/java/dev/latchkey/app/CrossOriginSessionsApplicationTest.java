@@ -313,6 +313,32 @@ class CrossOriginSessionsApplicationTest {
     }
 
     @Test
+    void panelLogout_revokesTheFamily_whicheverOfItsTokensIsPresented() throws Exception {
+        String first = ApiCalls.find(
+                REFRESH_TOKEN,
+                exchange(code("acme", user("acme", "alice"), PANEL), PANEL, "acme")
+                        .body());
+        String second =
+                ApiCalls.find(REFRESH_TOKEN, refresh("acme", first, PANEL, null).body());
+        HttpResponse<String> logout = api.send(api.request("/v1/sessions/logout", null)
+                .header("Content-Type", "application/json")
+                .header("X-Tenant-Id", "acme")
+                .header("Origin", PANEL)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"refreshToken\":\"" + first + "\"}"))
+                .build());
+        assertThat(logout.statusCode()).isEqualTo(200);
+        assertThat(logout.headers().firstValue("Access-Control-Allow-Origin")).hasValue(PANEL);
+        assertThat(refresh("acme", second, PANEL, null).statusCode()).isEqualTo(400);
+        assertThat(auditReasons("session.refresh")).containsExactly("logout", "family_revoked");
+        HttpResponse<String> unknown = api.send(api.request("/v1/sessions/logout", null)
+                .header("Content-Type", "application/json")
+                .header("X-Tenant-Id", "acme")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"refreshToken\":\"lkrt_unknown\"}"))
+                .build());
+        assertThat(unknown.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void preflight_echoesOnlyAllowedOrigins() throws Exception {
         HttpResponse<String> allowed = preflight(PANEL);
         assertThat(allowed.statusCode()).isEqualTo(204);

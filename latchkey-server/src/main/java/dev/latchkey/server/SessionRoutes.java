@@ -33,6 +33,7 @@ public final class SessionRoutes implements RouteModule {
     private static final int MAX_BODY_BYTES = 4096;
     private static final String EXCHANGE = "/v1/sessions/exchange";
     private static final String REFRESH = "/v1/sessions/refresh";
+    private static final String LOGOUT = "/v1/sessions/logout";
 
     private final CrossOriginSessions sessions;
     private final CorsPolicy cors;
@@ -57,6 +58,8 @@ public final class SessionRoutes implements RouteModule {
         routes.post(REFRESH, this::refresh);
         routes.options(EXCHANGE, this::preflight);
         routes.options(REFRESH, this::preflight);
+        routes.post(LOGOUT, this::logout);
+        routes.options(LOGOUT, this::preflight);
         routes.get(EXCHANGE, SessionRoutes::methodNotAllowed);
         routes.get(REFRESH, SessionRoutes::methodNotAllowed);
     }
@@ -119,6 +122,36 @@ public final class SessionRoutes implements RouteModule {
         ClientContext client =
                 new ClientContext(origin, ClientAddressFilter.of(ctx.req()).toString());
         answer(ctx, sessions.refresh(tenant, Secret.of(refreshToken), user, client));
+    }
+
+    /**
+     * A panel's logout: the refresh token's family is revoked (and with it the access tokens minted
+     * from it). Like RFC 7009 §2.2, the answer is 200 whether or not the token was live, so it tells
+     * a caller nothing about tokens it does not hold.
+     */
+    private void logout(Context ctx) {
+        noStore(ctx);
+        Optional<Optional<TenantId>> named = tenantHeader(ctx);
+        if (named.isEmpty()) {
+            return;
+        }
+        if (named.get().isEmpty()) {
+            invalidRequest(ctx, "X-Tenant-Id names the tenant of the refresh token");
+            return;
+        }
+        TenantId tenant = named.get().get();
+        if (!jsonContent(ctx) || !originAllowed(ctx, tenant, ctx.header("Origin"))) {
+            return;
+        }
+        String refreshToken;
+        try {
+            refreshToken = requiredText(JsonBody.object(ctx, MAX_BODY_BYTES, Set.of("refreshToken")), "refreshToken");
+        } catch (JsonBody.InvalidRequestException e) {
+            invalidRequest(ctx, e.description());
+            return;
+        }
+        sessions.logout(tenant, Secret.of(refreshToken));
+        ctx.json(Map.of("logged_out", true));
     }
 
     /**

@@ -238,11 +238,29 @@ public final class CrossOriginSessions {
      * Garbage that matches no token changes nothing.
      */
     public void revokeLeaked(TenantId tenant, Secret refreshToken) {
+        revokeFamilyOf(tenant, refreshToken, "token_leaked");
+    }
+
+    /**
+     * Ends the session a refresh token belongs to (a panel's logout, RFC 7009 in spirit): its whole
+     * family is revoked, whichever of its tokens is presented. Unknown tokens change nothing.
+     *
+     * @return whether a live family was ended
+     */
+    public boolean logout(TenantId tenant, Secret refreshToken) {
+        return revokeFamilyOf(tenant, refreshToken, "logout");
+    }
+
+    private boolean revokeFamilyOf(TenantId tenant, Secret refreshToken, String reason) {
         if (!REFRESH_FORM.matcher(refreshToken.reveal()).matches()) {
-            return;
+            return false;
         }
-        families.find(tenant, refreshToken.sha256())
-                .ifPresent(found -> end(found.family(), "token_leaked", clock.instant()));
+        Optional<RefreshTokenStore.Presented> found = families.find(tenant, refreshToken.sha256());
+        if (found.isEmpty() || found.get().family().revoked()) {
+            return false;
+        }
+        end(found.get().family(), reason, clock.instant());
+        return true;
     }
 
     /** Revokes the families of a user, e.g. when an administrator ends the user's sessions. */

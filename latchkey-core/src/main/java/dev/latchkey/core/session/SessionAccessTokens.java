@@ -72,7 +72,8 @@ public final class SessionAccessTokens {
                         return Date.from(clock.instant());
                     }
                 };
-        claims.setMaxClockSkew(30);
+        // Latchkey both issues and checks these: only replica clock drift needs allowing for.
+        claims.setMaxClockSkew(5);
         jwtProcessor.setJWTClaimsSetVerifier(claims);
         this.processor = jwtProcessor;
     }
