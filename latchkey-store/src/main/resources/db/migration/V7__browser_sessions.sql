@@ -15,7 +15,8 @@ CREATE INDEX login_flows_pending ON login_flows (tenant, expires_at);
 CREATE INDEX login_flows_expiry ON login_flows (expires_at);
 
 -- Browser sessions: the cookie's id only as its SHA-256; the IdP's tokens sealed (AES-GCM bound to
--- tenant and id hash); the IdP's sid and subject for back-channel logout.
+-- tenant and id hash) and refreshed before they expire; the IdP's sid and subject for back-channel
+-- logout.
 CREATE TABLE browser_sessions (
     tenant       varchar(63)              NOT NULL,
     id_hash      char(64)                 NOT NULL,
@@ -27,6 +28,9 @@ CREATE TABLE browser_sessions (
     idp_sid      varchar(255)             NULL,
     idp_subject  varchar(255)             NOT NULL,
     sealed       bytea                    NOT NULL,
+    -- When the IdP's access token expires, and who refreshes it now (one replica at a time).
+    idp_expires_at      timestamp with time zone NULL,
+    idp_refresh_until   timestamp with time zone NULL,
     CONSTRAINT browser_sessions_pk PRIMARY KEY (tenant, id_hash)
 );
 

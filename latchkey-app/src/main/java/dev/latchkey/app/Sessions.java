@@ -99,7 +99,8 @@ final class Sessions implements AutoCloseable {
                 config.server().publicUrl(),
                 cors::allows,
                 lifetimes.browserIdle(),
-                lifetimes.browserAbsolute());
+                lifetimes.browserAbsolute(),
+                Thread.ofVirtual().name("latchkey-idp-refresh")::start);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("latchkey-session-housekeeping").factory());
         var unused = housekeeping.scheduleWithFixedDelay(

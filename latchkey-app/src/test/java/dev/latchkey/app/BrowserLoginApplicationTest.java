@@ -6,6 +6,7 @@ import dev.latchkey.app.config.ConfigLoader;
 import dev.latchkey.app.config.LatchkeyConfig;
 import dev.latchkey.core.crypto.Keyset;
 import dev.latchkey.testkit.MockIdp;
+import dev.latchkey.testkit.MutableClock;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -15,7 +16,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,7 @@ class BrowserLoginApplicationTest {
 
     private MockIdp idp;
     private Application app;
+    private final MutableClock clock = new MutableClock(Instant.now());
     private final ApiCalls api = new ApiCalls(() -> app.port());
 
     @BeforeEach
@@ -66,7 +69,7 @@ class BrowserLoginApplicationTest {
                 dir.resolve("latchkey").toString().replace('\\', '/'), idp.issuer("acme"), PANEL, idp.issuer("other"));
         LatchkeyConfig config =
                 new ConfigLoader(name -> Optional.empty()).loadText(yaml).orElseThrow();
-        app = Application.start(config, Keyset.generate(), Clock.systemUTC());
+        app = Application.start(config, Keyset.generate(), clock);
     }
 
     @AfterEach
@@ -237,6 +240,36 @@ class BrowserLoginApplicationTest {
         assertThat(ended.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(withCookie("/v1/me", session).statusCode()).isEqualTo(401);
         assertThat(auditReasons("login.backchannel_logout")).contains("logout_token_rejected", "logged_out");
+    }
+
+    @Test
+    void idpTokens_ofASessionInUse_areRefreshedOnceBeforeTheyExpire() throws Exception {
+        Login login = startLogin("acme", null);
+        String session = sessionCookie(callback("acme", idpAnswer(login.authorizationUrl()), login.cookie()));
+        long before = refreshGrants();
+        clock.advance(Duration.ofMinutes(59).plusSeconds(30));
+        for (int i = 0; i < 10; i++) {
+            assertThat(withCookie("/v1/me", session).statusCode()).isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (refreshGrants() == before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(refreshGrants()).isEqualTo(before + 1);
+        long settle = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!auditReasons("login.idp_refresh").contains("refreshed") && System.nanoTime() < settle) {
+            Thread.sleep(50);
+        }
+        assertThat(auditReasons("login.idp_refresh")).containsExactly("refreshed");
+        // Fresh again: later requests do not refresh.
+        for (int i = 0; i < 5; i++) {
+            assertThat(withCookie("/v1/me", session).statusCode()).isEqualTo(200);
+        }
+        assertThat(refreshGrants()).isEqualTo(before + 1);
+    }
+
+    private long refreshGrants() {
+        return idp.tokenCalls("acme", request -> "refresh_token".equals(request.grantType()));
     }
 
     @Test

@@ -26,9 +26,13 @@ import javax.sql.DataSource;
  */
 public final class JdbcBrowserSessionStore implements BrowserSessionStore {
     private static final String COLUMNS = "tenant, id_hash, user_id, created_at, last_seen_at, expires_at,"
-            + " idp_issuer, idp_sid, idp_subject, sealed";
+            + " idp_issuer, idp_sid, idp_subject, sealed, idp_expires_at";
     private static final String INSERT =
-            "INSERT INTO browser_sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            "INSERT INTO browser_sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String CLAIM = "UPDATE browser_sessions SET idp_refresh_until = ?"
+            + " WHERE tenant = ? AND id_hash = ? AND (idp_refresh_until IS NULL OR idp_refresh_until < ?)";
+    private static final String STORE_TOKENS = "UPDATE browser_sessions SET sealed = ?, idp_expires_at = ?,"
+            + " idp_refresh_until = NULL WHERE tenant = ? AND id_hash = ?";
     private static final String FIND = "SELECT " + COLUMNS + " FROM browser_sessions WHERE tenant = ? AND id_hash = ?";
     private static final String TOUCH =
             "UPDATE browser_sessions SET last_seen_at = ?" + " WHERE tenant = ? AND id_hash = ? AND last_seen_at < ?";
@@ -60,6 +64,7 @@ public final class JdbcBrowserSessionStore implements BrowserSessionStore {
             insert.setString(8, session.idpSid());
             insert.setString(9, session.idpSubject());
             insert.setBytes(10, session.sealedIdpTokens().bytes());
+            insert.setObject(11, session.idpExpiresAt() == null ? null : utc(session.idpExpiresAt()));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw unavailable("write", e);
@@ -86,6 +91,38 @@ public final class JdbcBrowserSessionStore implements BrowserSessionStore {
             touch.executeUpdate();
         } catch (SQLException e) {
             throw unavailable("touch", e);
+        }
+    }
+
+    @Override
+    public boolean claimIdpRefresh(TenantId tenant, String idHash, Instant now, Instant until) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            claim.setObject(1, utc(until));
+            claim.setString(2, tenant.value());
+            claim.setString(3, idHash);
+            claim.setObject(4, utc(now));
+            return claim.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw unavailable("claim", e);
+        }
+    }
+
+    @Override
+    public void storeIdpTokens(
+            TenantId tenant,
+            String idHash,
+            Ciphertext sealed,
+            @org.jspecify.annotations.Nullable Instant idpExpiresAt) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement store = connection.prepareStatement(STORE_TOKENS)) {
+            store.setBytes(1, sealed.bytes());
+            store.setObject(2, idpExpiresAt == null ? null : utc(idpExpiresAt));
+            store.setString(3, tenant.value());
+            store.setString(4, idHash);
+            store.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable("store tokens", e);
         }
     }
 
@@ -179,9 +216,16 @@ public final class JdbcBrowserSessionStore implements BrowserSessionStore {
                         row.getString(7),
                         row.getString(8),
                         row.getString(9),
-                        Ciphertext.of(row.getBytes(10))));
+                        Ciphertext.of(row.getBytes(10)),
+                        nullableInstant(row, 11)));
             }
         }
+    }
+
+    private static @org.jspecify.annotations.Nullable Instant nullableInstant(ResultSet row, int column)
+            throws SQLException {
+        @org.jspecify.annotations.Nullable OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
     }
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

@@ -7,7 +7,9 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseMode;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -21,6 +23,7 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.LogoutRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
@@ -28,6 +31,7 @@ import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.LogoutTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import dev.latchkey.core.audit.AuditEvent;
 import dev.latchkey.core.audit.AuditLog;
 import dev.latchkey.core.crypto.AssociatedData;
@@ -54,6 +58,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -80,6 +85,8 @@ public final class BrowserLogins {
     private static final String LOGIN_PURPOSE = "latchkey.login_flow.v1";
     private static final String SESSION_PURPOSE = "latchkey.browser_session.v1";
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration IDP_REFRESH_SKEW = Duration.ofSeconds(60);
+    private static final Duration IDP_REFRESH_CLAIM = Duration.ofSeconds(30);
     private static final Duration MAX_ID_TOKEN_AGE = Duration.ofMinutes(15);
     private static final Pattern OAUTH_ERROR = Pattern.compile("[a-z_]{1,40}");
     private static final Pattern SESSION_FORM = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}\\.[A-Za-z0-9_-]{43}");
@@ -97,6 +104,7 @@ public final class BrowserLogins {
     private final Panels panels;
     private final Duration idleLimit;
     private final Duration absoluteLimit;
+    private final Executor background;
 
     /** Which origins besides Latchkey's own a tenant's users may be sent back to (its panels). */
     public interface Panels {
@@ -115,7 +123,8 @@ public final class BrowserLogins {
             URI publicUrl,
             Panels panels,
             Duration idleLimit,
-            Duration absoluteLimit) {
+            Duration absoluteLimit,
+            Executor background) {
         this.providers = providers;
         this.flows = flows;
         this.sessions = sessions;
@@ -128,6 +137,7 @@ public final class BrowserLogins {
         this.panels = panels;
         this.idleLimit = idleLimit;
         this.absoluteLimit = absoluteLimit;
+        this.background = background;
     }
 
     /** Latchkey's callback for the tenant's login, registered at the provider. */
@@ -319,17 +329,22 @@ public final class BrowserLogins {
                 claims.getIssuer().getValue(),
                 claims.getSessionID() == null ? null : claims.getSessionID().getValue(),
                 claims.getSubject().getValue(),
-                sealTokens(tenant, idHash, idToken, tokens)));
+                sealTokens(tenant, idHash, idToken, tokens),
+                expiryOf(tokens)));
         audit(tenant, principal, "login.callback", "logged_in");
         return new LoginOutcome.LoggedIn(sessionId, withCode(tenant, principal, flow.returnTo(), idHash));
     }
 
-    private HTTPRequest send(LoginProviders.Provider provider, TenantId tenant, Flow flow, String code)
-            throws IOException {
-        AuthorizationCodeGrant grant = new AuthorizationCodeGrant(
-                new AuthorizationCode(code),
-                callbackUri(tenant),
-                new CodeVerifier(flow.verifier().reveal()));
+    private HTTPRequest send(LoginProviders.Provider provider, TenantId tenant, Flow flow, String code) {
+        return tokenRequest(
+                provider,
+                new AuthorizationCodeGrant(
+                        new AuthorizationCode(code),
+                        callbackUri(tenant),
+                        new CodeVerifier(flow.verifier().reveal())));
+    }
+
+    private static HTTPRequest tokenRequest(LoginProviders.Provider provider, AuthorizationGrant grant) {
         URI endpoint = provider.metadata().getTokenEndpointURI();
         LoginClient client = provider.client();
         TokenRequest request = client.secret()
@@ -385,7 +400,66 @@ public final class BrowserLogins {
         if (now.isAfter(session.lastSeenAt().plus(TOUCH_INTERVAL))) {
             sessions.touch(session.tenant(), idHash, now);
         }
+        refreshIdpTokensIfDue(session, now);
         return Optional.of(session);
+    }
+
+    /**
+     * Keeps the IdP's tokens of a session in use fresh: within a minute of the access token's expiry,
+     * one replica (a claim in the store) refreshes them in the background, so no request waits. A
+     * refusal ({@code invalid_grant}: the IdP ended the grant) ends the Latchkey session too; a
+     * transient failure is retried once the claim lapses.
+     */
+    private void refreshIdpTokensIfDue(BrowserSession session, Instant now) {
+        @Nullable Instant expiry = session.idpExpiresAt();
+        if (expiry == null || now.isBefore(expiry.minus(IDP_REFRESH_SKEW))) {
+            return;
+        }
+        if (sessions.claimIdpRefresh(session.tenant(), session.idHash(), now, now.plus(IDP_REFRESH_CLAIM))) {
+            background.execute(() -> refreshIdpTokens(session));
+        }
+    }
+
+    private void refreshIdpTokens(BrowserSession session) {
+        try {
+            Map<String, Object> stored = openTokens(session);
+            @Nullable String refreshToken = JSONObjectUtils.getString(stored, "refresh_token");
+            if (refreshToken == null) {
+                // Nothing to refresh with: stop trying; the session lives on its own lifetimes.
+                sessions.storeIdpTokens(session.tenant(), session.idHash(), session.sealedIdpTokens(), null);
+                return;
+            }
+            LoginProviders.Provider provider = providers.provider(session.tenant());
+            TokenResponse response = OIDCTokenResponseParser.parse(
+                    tokenRequest(provider, new RefreshTokenGrant(new RefreshToken(refreshToken)))
+                            .send());
+            if (!response.indicatesSuccess()) {
+                @Nullable
+                String code = response.toErrorResponse().getErrorObject().getCode();
+                if ("invalid_grant".equals(code)) {
+                    end(session, "idp_refresh_refused");
+                }
+                return;
+            }
+            Tokens tokens = response.toSuccessResponse().getTokens();
+            Map<String, Object> fresh = new LinkedHashMap<>(stored);
+            fresh.put("access_token", tokens.getAccessToken().getValue());
+            if (tokens.getRefreshToken() != null) {
+                fresh.put("refresh_token", tokens.getRefreshToken().getValue());
+            }
+            if (tokens instanceof OIDCTokens oidc && oidc.getIDToken() != null) {
+                fresh.put("id_token", oidc.getIDToken().serialize());
+            }
+            long lifetime = tokens.getAccessToken().getLifetime();
+            @Nullable Instant expiresAt = lifetime > 0 ? clock.instant().plusSeconds(lifetime) : null;
+            sessions.storeIdpTokens(
+                    session.tenant(), session.idHash(), seal(session.tenant(), session.idHash(), fresh), expiresAt);
+            audit(session.tenant(), null, "login.idp_refresh", "refreshed");
+        } catch (IOException | LoginProviders.ProviderUnavailableException e) {
+            audit(session.tenant(), null, "login.idp_refresh", "provider_unavailable");
+        } catch (ParseException | java.text.ParseException | RuntimeException e) {
+            audit(session.tenant(), null, "login.idp_refresh", "failed");
+        }
     }
 
     /**
@@ -529,12 +603,17 @@ public final class BrowserLogins {
         if (refreshToken != null) {
             json.put("refresh_token", refreshToken.getValue());
         }
-        long lifetime = response.getOIDCTokens().getAccessToken().getLifetime();
-        if (lifetime > 0) {
-            json.put("expires_at", clock.instant().plusSeconds(lifetime).getEpochSecond());
-        }
+        return seal(tenant, idHash, json);
+    }
+
+    private Ciphertext seal(TenantId tenant, String idHash, Map<String, Object> tokens) {
         return cipher.seal(
-                JSONObjectUtils.toJSONString(json).getBytes(StandardCharsets.UTF_8), sessionContext(tenant, idHash));
+                JSONObjectUtils.toJSONString(tokens).getBytes(StandardCharsets.UTF_8), sessionContext(tenant, idHash));
+    }
+
+    private @Nullable Instant expiryOf(OIDCTokenResponse response) {
+        long lifetime = response.getOIDCTokens().getAccessToken().getLifetime();
+        return lifetime > 0 ? clock.instant().plusSeconds(lifetime) : null;
     }
 
     private Map<String, Object> openTokens(BrowserSession session) throws java.text.ParseException {

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param idpSid the IdP's session id ({@code sid} of the ID token), for back-channel logout
  * @param idpSubject the user's subject at the IdP, for back-channel logout by {@code sub}
  * @param sealedIdpTokens the ID token (for {@code id_token_hint}) and the IdP's other tokens
+ * @param idpExpiresAt when the IdP's access token expires, if it said
  */
 public record BrowserSession(
         TenantId tenant,
@@ -27,4 +28,5 @@ public record BrowserSession(
         String idpIssuer,
         @Nullable String idpSid,
         String idpSubject,
-        Ciphertext sealedIdpTokens) {}
+        Ciphertext sealedIdpTokens,
+        @Nullable Instant idpExpiresAt) {}

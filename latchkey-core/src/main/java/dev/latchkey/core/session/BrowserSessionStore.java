@@ -23,6 +23,19 @@ public interface BrowserSessionStore {
     void touch(TenantId tenant, String idHash, Instant now);
 
     /**
+     * Claims the refresh of the session's IdP tokens until {@code until} if no claim is live at
+     * {@code now}: of concurrent callers on every replica, at most one succeeds while a claim lasts.
+     */
+    boolean claimIdpRefresh(TenantId tenant, String idHash, Instant now, Instant until);
+
+    /** Replaces the session's sealed IdP tokens after a refresh and releases the claim. */
+    void storeIdpTokens(
+            TenantId tenant,
+            String idHash,
+            dev.latchkey.core.grant.Ciphertext sealed,
+            @org.jspecify.annotations.Nullable Instant idpExpiresAt);
+
+    /**
      * Ends one session.
      *
      * @return the ended session, if it existed
