@@ -21,6 +21,7 @@ import dev.latchkey.core.inbound.IssuerPolicy;
 import dev.latchkey.core.secret.DeploymentSecrets;
 import dev.latchkey.core.signing.SigningKeys;
 import dev.latchkey.core.tenant.TenantId;
+import dev.latchkey.server.ApiCors;
 import dev.latchkey.server.ApiKeyRoutes;
 import dev.latchkey.server.AuthRoutes;
 import dev.latchkey.server.ClientMetadataRoutes;
@@ -109,6 +110,7 @@ public final class Application implements AutoCloseable {
                     .routes(new TokenRoutes(authenticator, identities, downstream.tokens(), metrics))
                     .routes(new JwksRoutes(signingKeys))
                     .routes(new SessionRoutes(sessions.crossOrigin(), sessions.cors()))
+                    .routes(new ApiCors(sessions.cors()::allowsAnyTenant))
                     .routes(new LoginRoutes(
                             sessions.logins(),
                             config.server().publicUrl(),

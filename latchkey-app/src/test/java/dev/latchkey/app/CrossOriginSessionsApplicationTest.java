@@ -353,6 +353,40 @@ class CrossOriginSessionsApplicationTest {
         }
     }
 
+    @Test
+    void bearerApi_isCallableFromAllowedOrigins_withoutCredentials() throws Exception {
+        String token = ApiCalls.find(
+                TOKEN,
+                exchange(code("acme", user("acme", "alice"), PANEL), PANEL, "acme")
+                        .body());
+        HttpResponse<String> preflight = api.send(api.request("/v1/me", null)
+                .header("Origin", PANEL)
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .build());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+                .hasValueSatisfying(headers -> assertThat(headers).contains("Authorization"));
+        HttpResponse<String> me =
+                api.send(api.request("/v1/me", token).header("Origin", PANEL).build());
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(me.headers().firstValue("Access-Control-Allow-Origin")).hasValue(PANEL);
+        assertThat(me.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        HttpResponse<String> evil = api.send(api.request("/v1/me", token)
+                .header("Origin", "https://evil.test")
+                .build());
+        assertThat(evil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        HttpResponse<String> evilPreflight = api.send(api.request("/v1/me", null)
+                .header("Origin", "https://evil.test")
+                .header("Access-Control-Request-Method", "GET")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .build());
+        assertThat(evilPreflight.statusCode()).isEqualTo(403);
+        assertThat(evilPreflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
+    }
+
     private HttpResponse<String> preflight(String origin) throws Exception {
         return api.send(api.request("/v1/sessions/refresh", null)
                 .header("Origin", origin)

@@ -44,6 +44,12 @@ public final class Routes {
         return this;
     }
 
+    /** A handler run before the endpoint of every request whose path matches {@code pathTemplate}. */
+    public Routes before(String pathTemplate, Handler handler) {
+        routes.before(pathTemplate, handler);
+        return this;
+    }
+
     public Routes options(String pathTemplate, Handler handler) {
         routes.options(pathTemplate, handler);
         return this;
