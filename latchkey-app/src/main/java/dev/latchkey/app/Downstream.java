@@ -17,6 +17,7 @@ import dev.latchkey.core.grant.RetryingTokenEndpoint;
 import dev.latchkey.core.grant.ThrottledGrantUsage;
 import dev.latchkey.core.resource.AuthorizationServerDiscovery;
 import dev.latchkey.core.resource.UrlPolicy;
+import dev.latchkey.core.resource.WebOrigin;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.store.JdbcConnectFlowStore;
 import dev.latchkey.store.JdbcGrantLease;
@@ -209,29 +210,17 @@ final class Downstream implements AutoCloseable {
 
     /** After connecting, users may be sent back only to Latchkey itself or the tenant's CORS origins. */
     static boolean mayReturnTo(LatchkeyConfig config, TenantId tenant, URI returnTo) {
-        String origin = origin(returnTo);
+        @Nullable String origin = WebOrigin.of(returnTo).orElse(null);
         if (origin == null) {
             return false;
         }
-        if (origin.equals(origin(config.server().publicUrl()))) {
+        if (WebOrigin.of(config.server().publicUrl()).orElseThrow().equals(origin)) {
             return true;
         }
         @Nullable TenantConfig tenantConfig = config.tenants().get(tenant);
         return tenantConfig != null
                 && tenantConfig.cors().allowedOrigins().stream()
                         .anyMatch(allowed -> origin.equals(allowed.toLowerCase(Locale.ROOT)));
-    }
-
-    static @Nullable String origin(URI uri) {
-        if (uri.getScheme() == null || uri.getHost() == null) {
-            return null;
-        }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            return null;
-        }
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT)
-                + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
     }
 
     /** Unique per process: the pid, the host and a random suffix (pids repeat across restarts). */

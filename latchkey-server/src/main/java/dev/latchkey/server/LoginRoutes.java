@@ -1,5 +1,6 @@
 package dev.latchkey.server;
 
+import dev.latchkey.core.resource.WebOrigin;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.session.BrowserLogins;
 import dev.latchkey.core.session.LoginOutcome;
@@ -38,7 +39,7 @@ public final class LoginRoutes implements RouteModule {
     public LoginRoutes(
             BrowserLogins logins, URI publicUrl, BiPredicate<TenantId, String> panels, Duration sessionLifetime) {
         this.logins = logins;
-        this.ownOrigin = origin(publicUrl);
+        this.ownOrigin = WebOrigin.of(publicUrl).orElseThrow();
         this.panels = panels;
         this.sessionLifetime = sessionLifetime;
     }
@@ -226,10 +227,5 @@ public final class LoginRoutes implements RouteModule {
             }
         }
         return out.toString();
-    }
-
-    private static String origin(URI uri) {
-        return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT)
-                + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
     }
 }

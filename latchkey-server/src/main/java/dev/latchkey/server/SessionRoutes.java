@@ -90,15 +90,11 @@ public final class SessionRoutes implements RouteModule {
 
     private void refresh(Context ctx) {
         noStore(ctx);
-        Optional<Optional<TenantId>> named = tenantHeader(ctx);
+        Optional<TenantId> named = requiredTenant(ctx);
         if (named.isEmpty()) {
             return;
         }
-        if (named.get().isEmpty()) {
-            invalidRequest(ctx, "X-Tenant-Id names the tenant of the refresh token");
-            return;
-        }
-        TenantId tenant = named.get().get();
+        TenantId tenant = named.get();
         if (leakedInQuery(ctx, tenant) || !jsonContent(ctx)) {
             return;
         }
@@ -131,15 +127,11 @@ public final class SessionRoutes implements RouteModule {
      */
     private void logout(Context ctx) {
         noStore(ctx);
-        Optional<Optional<TenantId>> named = tenantHeader(ctx);
+        Optional<TenantId> named = requiredTenant(ctx);
         if (named.isEmpty()) {
             return;
         }
-        if (named.get().isEmpty()) {
-            invalidRequest(ctx, "X-Tenant-Id names the tenant of the refresh token");
-            return;
-        }
-        TenantId tenant = named.get().get();
+        TenantId tenant = named.get();
         if (!jsonContent(ctx) || !originAllowed(ctx, tenant, ctx.header("Origin"))) {
             return;
         }
@@ -231,6 +223,15 @@ public final class SessionRoutes implements RouteModule {
         user.emailIfKnown().ifPresent(email -> json.put("email", email));
         json.put("groups", new TreeSet<>(user.groups()));
         return json;
+    }
+
+    /** The tenant a refresh token belongs to, from {@code X-Tenant-Id}; empty after answering 400. */
+    private static Optional<TenantId> requiredTenant(Context ctx) {
+        Optional<Optional<TenantId>> named = tenantHeader(ctx);
+        if (named.isPresent() && named.get().isEmpty()) {
+            invalidRequest(ctx, "X-Tenant-Id names the tenant of the refresh token");
+        }
+        return named.flatMap(tenant -> tenant);
     }
 
     /** The tenant named in {@code X-Tenant-Id}, if any; empty (after answering 400) if malformed. */

@@ -37,11 +37,13 @@ import dev.latchkey.core.audit.AuditLog;
 import dev.latchkey.core.crypto.AssociatedData;
 import dev.latchkey.core.crypto.Cipher;
 import dev.latchkey.core.crypto.DecryptionFailedException;
+import dev.latchkey.core.downstream.ClientIdentity;
 import dev.latchkey.core.grant.Ciphertext;
 import dev.latchkey.core.identity.IdentityResolver;
 import dev.latchkey.core.identity.Principal;
 import dev.latchkey.core.identity.Resolution;
 import dev.latchkey.core.identity.TokenIdentity;
+import dev.latchkey.core.resource.WebOrigin;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.tenant.TenantId;
 import java.io.IOException;
@@ -53,7 +55,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -363,8 +364,8 @@ public final class BrowserLogins {
     }
 
     private URI withCode(TenantId tenant, Principal principal, URI returnTo, String idHash) {
-        String origin = origin(returnTo);
-        if (origin == null || origin.equals(origin(publicUrl))) {
+        @Nullable String origin = WebOrigin.of(returnTo).orElse(null);
+        if (origin == null || WebOrigin.of(publicUrl).orElseThrow().equals(origin)) {
             return returnTo;
         }
         // C4: a panel on another origin gets a one-time code to exchange for its own session.
@@ -573,11 +574,13 @@ public final class BrowserLogins {
         if (uri.getRawUserInfo() != null || uri.getHost() == null) {
             return Optional.empty();
         }
-        String origin = origin(uri);
+        @Nullable String origin = WebOrigin.of(uri).orElse(null);
         if (origin == null) {
             return Optional.empty();
         }
-        return origin.equals(origin(publicUrl)) || panels.allows(tenant, origin) ? Optional.of(uri) : Optional.empty();
+        return WebOrigin.of(publicUrl).orElseThrow().equals(origin) || panels.allows(tenant, origin)
+                ? Optional.of(uri)
+                : Optional.empty();
     }
 
     private void end(BrowserSession session, String reason) {
@@ -653,20 +656,7 @@ public final class BrowserLogins {
     }
 
     private URI under(String path) {
-        String base = publicUrl.toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
-    }
-
-    private static @Nullable String origin(URI uri) {
-        if (uri.getScheme() == null || uri.getHost() == null) {
-            return null;
-        }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            return null;
-        }
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT)
-                + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+        return ClientIdentity.at(publicUrl, path);
     }
 
     private void audit(TenantId tenant, @Nullable Principal principal, String action, String reason) {

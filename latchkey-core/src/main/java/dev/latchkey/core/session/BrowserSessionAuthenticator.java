@@ -1,7 +1,6 @@
 package dev.latchkey.core.session;
 
 import dev.latchkey.core.identity.IdentityResolver;
-import dev.latchkey.core.identity.Resolution;
 import dev.latchkey.core.inbound.AuthOutcome;
 import dev.latchkey.core.inbound.Authenticator;
 import dev.latchkey.core.inbound.Credentials;
@@ -42,14 +41,7 @@ public final class BrowserSessionAuthenticator implements Authenticator {
                 && !credentials.tenant().get().equals(session.get().tenant())) {
             return new AuthOutcome.Rejected("tenant_mismatch", "the session belongs to another tenant");
         }
-        return switch (identities.sessionUser(
-                session.get().tenant(), session.get().user())) {
-            case Resolution.Resolved resolved ->
-                requiredScopes.isEmpty()
-                        ? new AuthOutcome.Authenticated(resolved.principal())
-                        : new AuthOutcome.InsufficientScope(requiredScopes);
-            case Resolution.Unknown unknown -> new AuthOutcome.Rejected("session_ended", "the session has ended");
-            case Resolution.Conflict conflict -> new AuthOutcome.Rejected("session_ended", "the session has ended");
-        };
+        return SessionTokenAuthenticator.sessionUser(
+                identities.sessionUser(session.get().tenant(), session.get().user()), requiredScopes);
     }
 }

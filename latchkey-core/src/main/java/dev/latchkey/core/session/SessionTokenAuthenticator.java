@@ -64,7 +64,15 @@ public final class SessionTokenAuthenticator implements Authenticator {
         if (!live.get(family, this::isLive)) {
             return new AuthOutcome.Rejected("session_ended", "the session has ended");
         }
-        return switch (identities.sessionUser(tenant, verified.get().user())) {
+        return sessionUser(identities.sessionUser(tenant, verified.get().user()), requiredScopes);
+    }
+
+    /**
+     * The outcome for a session's user: authenticated with no scopes (a session acts for its user
+     * only, so a route that requires a scope refuses it), or ended if the user is gone.
+     */
+    static AuthOutcome sessionUser(Resolution resolution, Set<String> requiredScopes) {
+        return switch (resolution) {
             case Resolution.Resolved resolved ->
                 requiredScopes.isEmpty()
                         ? new AuthOutcome.Authenticated(resolved.principal())
