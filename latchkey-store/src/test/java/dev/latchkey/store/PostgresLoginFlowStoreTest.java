@@ -1,0 +1,8 @@
+package dev.latchkey.store;
+
+class PostgresLoginFlowStoreTest extends LoginFlowStoreContract {
+    @Override
+    protected TestDatabase openDatabase() {
+        return TestDatabase.postgres();
+    }
+}
