@@ -286,6 +286,22 @@ class BrowserLoginApplicationTest {
                 .isEqualTo(401);
     }
 
+    @Test
+    void loggingInAgainInOneBrowser_replacesItsSession() throws Exception {
+        Login first = startLogin("acme", null);
+        String old = sessionCookie(callback("acme", idpAnswer(first.authorizationUrl()), first.cookie()));
+        Login again = startLogin("acme", null);
+        HttpResponse<String> callback =
+                api.send(api.request("/auth/acme/callback?" + idpAnswer(again.authorizationUrl()), null)
+                        .header("Cookie", "latchkey-login=" + again.cookie() + "; latchkey-session=" + old)
+                        .build());
+        assertThat(callback.statusCode()).isEqualTo(303);
+        String replacement = sessionCookie(callback);
+        assertThat(replacement).isNotEqualTo(old);
+        assertThat(withCookie("/v1/me", old).statusCode()).isEqualTo(401);
+        assertThat(withCookie("/v1/me", replacement).statusCode()).isEqualTo(200);
+    }
+
     private record Login(URI authorizationUrl, String cookie, String setCookie) {}
 
     private Login startLogin(String tenant, @Nullable String returnTo) throws Exception {

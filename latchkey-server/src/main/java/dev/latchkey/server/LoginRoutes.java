@@ -97,7 +97,7 @@ public final class LoginRoutes implements RouteModule {
                 // C3-11: whatever session id the browser brought is ended; the login gets a new one.
                 cookies.session(ctx)
                         .filter(value -> !value.isEmpty() && value.length() <= 128)
-                        .ifPresent(old -> logins.logout(tenant.get(), Secret.of(old)));
+                        .ifPresent(old -> logins.replace(tenant.get(), Secret.of(old)));
                 cookies.setSession(ctx, loggedIn.sessionId().reveal(), sessionLifetime);
                 ctx.redirect(loggedIn.returnTo().toString(), io.javalin.http.HttpStatus.SEE_OTHER);
             }

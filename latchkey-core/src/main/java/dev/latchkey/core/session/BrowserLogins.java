@@ -470,20 +470,31 @@ public final class BrowserLogins {
      * where it has one, else Latchkey's logged-out page.
      */
     public Logout logout(TenantId tenant, @Nullable Secret sessionId) {
-        if (sessionId == null || !tenantOf(sessionId).equals(Optional.of(tenant))) {
-            return new Logout(loggedOutUri(tenant), false, false);
-        }
-        Optional<BrowserSession> ended = sessions.delete(tenant, sessionId.sha256());
+        Optional<BrowserSession> ended = end(tenant, sessionId, "logout");
         if (ended.isEmpty()) {
             return new Logout(loggedOutUri(tenant), false, false);
         }
-        BrowserSession session = ended.get();
-        crossOrigin.revokeBrowserSession(tenant, session.idHash(), "logout");
         audit(tenant, null, "login.logout", "logged_out");
-        Optional<URI> endSession = endSessionUri(session);
-        return endSession
+        return endSessionUri(ended.get())
                 .map(uri -> new Logout(uri, true, true))
                 .orElseGet(() -> new Logout(loggedOutUri(tenant), true, false));
+    }
+
+    /**
+     * Ends the session a browser brought to a new login (C3-11: it is replaced, never reused) with
+     * the families derived from it; the provider is not involved.
+     */
+    public void replace(TenantId tenant, Secret sessionId) {
+        end(tenant, sessionId, "replaced");
+    }
+
+    private Optional<BrowserSession> end(TenantId tenant, @Nullable Secret sessionId, String reason) {
+        if (sessionId == null || !tenantOf(sessionId).equals(Optional.of(tenant))) {
+            return Optional.empty();
+        }
+        Optional<BrowserSession> ended = sessions.delete(tenant, sessionId.sha256());
+        ended.ifPresent(session -> crossOrigin.revokeBrowserSession(tenant, session.idHash(), reason));
+        return ended;
     }
 
     private Optional<URI> endSessionUri(BrowserSession session) {
