@@ -1,5 +1,6 @@
 package dev.latchkey.server;
 
+import dev.latchkey.core.health.DependencyUnavailableException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -29,6 +30,7 @@ final class HttpErrors {
         // RFC 9110 §15.5.6: a known path with the wrong method is 405, not 404.
         config.http.prefer405over404 = true;
         config.routes.exception(HttpResponseException.class, HttpErrors::answerHttpResponse);
+        config.routes.exception(DependencyUnavailableException.class, HttpErrors::answerUnavailable);
         config.routes.exception(Exception.class, HttpErrors::answerUnexpected);
         config.router.javaLangErrorHandler(HttpErrors::answerJavaLangError);
         config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrorHandler()));
@@ -69,6 +71,19 @@ final class HttpErrors {
         }
         ctx.status(status).json(new ErrorBody(code(status)));
     }
+
+    /** F-05: a dependency that is down is a retryable 503, never a 500. */
+    private static void answerUnavailable(DependencyUnavailableException e, Context ctx) {
+        LOG.warn(
+                "dependency unavailable in {} {}: {}",
+                RequestNames.method(ctx),
+                RequestNames.route(ctx),
+                e.getMessage());
+        ctx.header("Retry-After", "5");
+        ctx.status(503).json(new UnavailableBody("temporarily_unavailable", true));
+    }
+
+    private record UnavailableBody(String error, boolean retryable) {}
 
     private static void answerUnexpected(Exception e, Context ctx) {
         String id = RequestIdFilter.of(ctx.req());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.latchkey.core.health.DependencyUnavailableException;
 import io.javalin.http.BadRequestResponse;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +26,10 @@ class HttpErrorsTest {
                 })
                 .get("/bad", ctx -> {
                     throw new BadRequestResponse(SECRET_MESSAGE);
+                })
+                .get("/down", ctx -> {
+                    throw new DependencyUnavailableException(
+                            "store read failed (SQLState 08001)", new java.sql.SQLException(SECRET_MESSAGE));
                 })));
     }
 
@@ -92,6 +97,16 @@ class HttpErrorsTest {
         String id = response.headers().firstValue("X-Request-Id").orElseThrow();
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body()).isEqualTo("{\"error\":\"server_error\",\"id\":\"" + id + "\"}");
+        assertLeaksNothing(response);
+    }
+
+    @Test
+    void unavailableDependency_answersRetryable503_notA500() {
+        HttpResponse<String> response = test.get("/down");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(response.body()).isEqualTo("{\"error\":\"temporarily_unavailable\",\"retryable\":true}");
         assertLeaksNothing(response);
     }
 
