@@ -263,11 +263,6 @@ public final class CrossOriginSessions {
         return true;
     }
 
-    /** Revokes the families of a user, e.g. when an administrator ends the user's sessions. */
-    public int revokeUser(TenantId tenant, UserId user, String reason) {
-        return families.revokeUser(tenant, user, reason, clock.instant());
-    }
-
     /** Revokes the families that came from a browser session (its logout). */
     public int revokeBrowserSession(TenantId tenant, String browserSessionHash, String reason) {
         return families.revokeBrowserSession(tenant, browserSessionHash, reason, clock.instant());
