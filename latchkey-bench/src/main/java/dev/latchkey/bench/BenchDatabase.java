@@ -41,6 +41,43 @@ final class BenchDatabase implements AutoCloseable {
                 created);
     }
 
+    /**
+     * Where a benchmark process's Latchkey keeps its data, as {@code url} (and {@code user}) properties:
+     * H2 under {@code out/h2}, or a new PostgreSQL database; both are removed when the JVM exits.
+     */
+    static java.util.Properties forProcess(String kind, Path out) {
+        java.util.Properties location = new java.util.Properties();
+        @Nullable PostgresDatabase postgres = null;
+        if ("postgresql".equals(kind)) {
+            postgres = PostgresDatabase.create();
+            location.setProperty("url", postgres.jdbcUrl());
+            location.setProperty("user", postgres.user());
+        } else {
+            location.setProperty("url", "jdbc:h2:file:" + out.resolve("h2").resolve("latchkey"));
+        }
+        @Nullable PostgresDatabase dropAtExit = postgres;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (dropAtExit != null) {
+                dropAtExit.close();
+            }
+            deleteQuietly(out.resolve("h2"));
+        }));
+        return location;
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete " + directory + ": " + e.getMessage());
+        }
+    }
+
     Database database() {
         return database;
     }

@@ -13,7 +13,6 @@ import dev.latchkey.core.session.RefreshFamily;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.store.JdbcRefreshTokenStore;
 import dev.latchkey.store.JdbcUserDirectory;
-import dev.latchkey.testkit.PostgresDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,7 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,9 +44,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The Latchkey of {@code scripts/bench-sessions.sh}: {@link Application#start} on embedded H2 or a
@@ -128,22 +124,7 @@ public final class SessionRefreshHarness {
             throw new IllegalArgumentException("FAMILIES must be at least 2, USERS at least 1");
         }
         Path out = Files.createDirectories(dir.resolve(database));
-        Properties location = new Properties();
-        @Nullable PostgresDatabase postgres = null;
-        if ("postgresql".equals(database)) {
-            postgres = PostgresDatabase.create();
-            location.setProperty("url", postgres.jdbcUrl());
-            location.setProperty("user", postgres.user());
-        } else {
-            location.setProperty("url", "jdbc:h2:file:" + out.resolve("h2").resolve("latchkey"));
-        }
-        @Nullable PostgresDatabase dropAtExit = postgres;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (dropAtExit != null) {
-                dropAtExit.close();
-            }
-            deleteQuietly(out.resolve("h2"));
-        }));
+        Properties location = BenchDatabase.forProcess(database, out);
         Keyset keyset = Keyset.generate();
         long started = System.nanoTime();
         int total = families + warmupFamilies + 1;
@@ -469,18 +450,5 @@ public final class SessionRefreshHarness {
             text.append(value).append('\n');
         }
         return text.toString();
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            System.err.println("could not delete " + directory + ": " + e.getMessage());
-        }
     }
 }

@@ -17,7 +17,6 @@ import dev.latchkey.core.identity.UserId;
 import dev.latchkey.core.secret.Secret;
 import dev.latchkey.core.tenant.TenantId;
 import dev.latchkey.store.JdbcUserDirectory;
-import dev.latchkey.testkit.PostgresDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -35,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,22 +125,7 @@ public final class TokenServerHarness {
         List<String> userTokens = userTokens(dir);
         Path out = Files.createDirectories(dir.resolve(database));
 
-        Properties location = new Properties();
-        @Nullable PostgresDatabase postgres = null;
-        if ("postgresql".equals(database)) {
-            postgres = PostgresDatabase.create();
-            location.setProperty("url", postgres.jdbcUrl());
-            location.setProperty("user", postgres.user());
-        } else {
-            location.setProperty("url", "jdbc:h2:file:" + out.resolve("h2").resolve("latchkey"));
-        }
-        @Nullable PostgresDatabase dropAtExit = postgres;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (dropAtExit != null) {
-                dropAtExit.close();
-            }
-            deleteQuietly(out.resolve("h2"));
-        }));
+        Properties location = BenchDatabase.forProcess(database, out);
         Keyset keyset = Keyset.generate();
         long started = System.nanoTime();
         try (Application app = Application.start(config(port, location, idp), keyset, Clock.systemUTC())) {
@@ -418,18 +401,5 @@ public final class TokenServerHarness {
             throw new IllegalStateException("no " + field + " in the answer");
         }
         return matcher.group(1).replace("\\u0026", "&").replace("\\/", "/");
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            System.err.println("could not delete " + directory + ": " + e.getMessage());
-        }
     }
 }
