@@ -13,12 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -367,35 +363,14 @@ class BrowserLoginApplicationTest {
     }
 
     private List<String> auditReasons(String action) throws Exception {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query =
-                        connection.prepareStatement("SELECT reason FROM audit_events WHERE action = ? ORDER BY id")) {
-            query.setString(1, action);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
+        return StoredRows.auditReasons(app, action);
     }
 
     private String text(String sql) throws Exception {
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query = connection.prepareStatement(sql);
-                ResultSet rows = query.executeQuery()) {
-            assertThat(rows.next()).isTrue();
-            return rows.getString(1);
-        }
+        return StoredRows.single(app, sql);
     }
 
     private long count(String sql) throws Exception {
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query = connection.prepareStatement(sql);
-                ResultSet rows = query.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        return Long.parseLong(StoredRows.single(app, sql));
     }
 }

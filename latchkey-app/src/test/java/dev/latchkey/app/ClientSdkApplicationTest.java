@@ -21,9 +21,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -290,27 +287,11 @@ class ClientSdkApplicationTest {
     }
 
     private List<String> auditReasons(String action) throws Exception {
-        List<String> reasons = new ArrayList<>();
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query =
-                        connection.prepareStatement("SELECT reason FROM audit_events WHERE action = ? ORDER BY id")) {
-            query.setString(1, action);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    reasons.add(rows.getString(1));
-                }
-            }
-        }
-        return reasons;
+        return StoredRows.auditReasons(app, action);
     }
 
     private long count(String sql) throws Exception {
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query = connection.prepareStatement(sql);
-                ResultSet rows = query.executeQuery()) {
-            assertThat(rows.next()).isTrue();
-            return rows.getLong(1);
-        }
+        return Long.parseLong(StoredRows.single(app, sql));
     }
 
     private interface Call<T> {

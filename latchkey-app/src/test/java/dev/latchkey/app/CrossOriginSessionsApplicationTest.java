@@ -12,9 +12,6 @@ import dev.latchkey.testkit.MutableClock;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -450,7 +447,7 @@ class CrossOriginSessionsApplicationTest {
     }
 
     private List<String> auditReasons(String action) throws Exception {
-        return column("SELECT reason FROM audit_events WHERE action = '" + action + "' ORDER BY id");
+        return StoredRows.auditReasons(app, action);
     }
 
     private List<String> auditDetails() throws Exception {
@@ -458,19 +455,11 @@ class CrossOriginSessionsApplicationTest {
     }
 
     private List<String> column(String sql) throws Exception {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = app.storage().database().dataSource().getConnection();
-                PreparedStatement query = connection.prepareStatement(sql);
-                ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        }
-        return values;
+        return StoredRows.column(app, sql);
     }
 
     private long count(String sql) throws Exception {
-        return Long.parseLong(column(sql).getFirst());
+        return Long.parseLong(StoredRows.single(app, sql));
     }
 
     private interface Call {
